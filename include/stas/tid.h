@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Transport identifier (TID): what identifies a controller to stas. Built
+ * from a controller dictionary (config entry, log page entry, D-Bus call).
+ * Identity is the 7-tuple (transport, traddr, trsvcid, subsysnqn,
+ * host-traddr, host-iface, host-nqn) compared as exact strings; every other
+ * key is carried along in an auxiliary map that is not part of identity.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "stas/conf.h"
+
+typedef struct _StasTid StasTid;
+
+/* @cid: the controller dictionary (char* -> char*); @system_hostnqn: used
+ * when @cid has no "host-nqn" key; @ignore_iface: blanks host-iface. */
+StasTid *stas_tid_new(GHashTable *cid, const char *system_hostnqn, gboolean ignore_iface);
+StasTid *stas_tid_new_from_entry(const StasCtrlEntry *entry, const char *system_hostnqn,
+				 gboolean ignore_iface);
+StasTid *stas_tid_ref(StasTid *tid);
+void stas_tid_unref(StasTid *tid);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasTid, stas_tid_unref)
+
+const char *stas_tid_transport(const StasTid *tid);
+const char *stas_tid_traddr(const StasTid *tid);
+const char *stas_tid_trsvcid(const StasTid *tid);
+const char *stas_tid_subsysnqn(const StasTid *tid);
+const char *stas_tid_host_traddr(const StasTid *tid);
+const char *stas_tid_host_iface(const StasTid *tid);
+const char *stas_tid_host_nqn(const StasTid *tid);
+/* An auxiliary (cfg) value such as "dhchap-secret" or "kato", or NULL. */
+const char *stas_tid_cfg(const StasTid *tid, const char *key);
+GHashTable *stas_tid_cfg_table(const StasTid *tid);
+
+/* GHashFunc / GEqualFunc on the identity tuple. */
+guint stas_tid_hash(gconstpointer tid);
+gboolean stas_tid_equal(gconstpointer a, gconstpointer b);
+
+/* "(tcp, 10.0.0.1, 8009, nqn..., eth0, 10.0.0.2)" */
+const char *stas_tid_to_string(const StasTid *tid);
+/* The dictionary form: identity keys, every cfg key, then host-nqn.
+ * Returns a new char* -> char* table. */
+GHashTable *stas_tid_as_dict(const StasTid *tid);
+
+/* TRUE when some entry of @excludes (StasCtrlEntry*) has all its key/value
+ * pairs equal to those of @dict (an empty entry matches everything). */
+gboolean stas_exclude_match(const GPtrArray *excludes, GHashTable *dict);
+gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes);

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Transport identifier: the key of every controller object in both daemons.
+ * Immutable once built and reference-counted, so it can be shared between
+ * the main loop, worker threads and hash tables without copies.
+ */
+#include "stas/tid.h"
+
+enum { TRANSPORT, TRADDR, TRSVCID, SUBSYSNQN, HOST_TRADDR, HOST_IFACE, HOST_NQN, N_FIELDS };
+
+/* The cid keys of the identity fields, in the order of the dictionary form. */
+static const char *const field_keys[N_FIELDS] = {
+	[TRANSPORT] = "transport", [TRADDR] = "traddr",		  [TRSVCID] = "trsvcid",
+	[SUBSYSNQN] = "subsysnqn", [HOST_TRADDR] = "host-traddr", [HOST_IFACE] = "host-iface",
+	[HOST_NQN] = "host-nqn",
+};
+
+struct _StasTid {
+	gint ref;
+	char *field[N_FIELDS];
+	GHashTable *cfg; /* every other cid key (and host-nqn when given) */
+	char *printable;
+};
+
+static const char *lookup(GHashTable *cid, const char *key)
+{
+	const char *value = cid ? g_hash_table_lookup(cid, key) : NULL;
+
+	return value ? value : "";
+}
+
+static gboolean is_identity_key(const char *key)
+{
+	for (guint i = 0; i < HOST_NQN; i++) {
+		if (g_str_equal(key, field_keys[i]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static char *make_printable(const StasTid *tid)
+{
+	GString *str = g_string_new("(");
+
+	g_string_append_printf(str, "%s, %s, %s", tid->field[TRANSPORT], tid->field[TRADDR],
+			       tid->field[TRSVCID]);
+	/* subsysnqn, then host-iface, then host-traddr: the order nvme-stas logs use */
+	if (*tid->field[SUBSYSNQN])
+		g_string_append_printf(str, ", %s", tid->field[SUBSYSNQN]);
+	if (*tid->field[HOST_IFACE])
+		g_string_append_printf(str, ", %s", tid->field[HOST_IFACE]);
+	if (*tid->field[HOST_TRADDR])
+		g_string_append_printf(str, ", %s", tid->field[HOST_TRADDR]);
+	g_string_append_c(str, ')');
+	return g_string_free(str, FALSE);
+}
+
+StasTid *stas_tid_new(GHashTable *cid, const char *system_hostnqn, gboolean ignore_iface)
+{
+	StasTid *tid = g_new0(StasTid, 1);
+	const char *transport = lookup(cid, "transport");
+	const char *trsvcid = lookup(cid, "trsvcid");
+	GHashTableIter iter;
+	gpointer key, value;
+
+	tid->ref = 1;
+	tid->field[TRANSPORT] = g_strdup(transport);
+	tid->field[TRADDR] = g_strdup(lookup(cid, "traddr"));
+	/* Only IP transports have a service id; the defaults are the IANA ports
+	 * for discovery (tcp) and the NVMe/RDMA port (rdma), as nvme-stas. */
+	if (g_str_equal(transport, "tcp"))
+		tid->field[TRSVCID] = g_strdup(*trsvcid ? trsvcid : "8009");
+	else if (g_str_equal(transport, "rdma"))
+		tid->field[TRSVCID] = g_strdup(*trsvcid ? trsvcid : "4420");
+	else
+		tid->field[TRSVCID] = g_strdup("");
+	tid->field[SUBSYSNQN] = g_strdup(lookup(cid, "subsysnqn"));
+	tid->field[HOST_TRADDR] = g_strdup(lookup(cid, "host-traddr"));
+	tid->field[HOST_IFACE] = g_strdup(ignore_iface ? "" : lookup(cid, "host-iface"));
+	if (cid && g_hash_table_contains(cid, "host-nqn"))
+		tid->field[HOST_NQN] = g_strdup(lookup(cid, "host-nqn"));
+	else
+		tid->field[HOST_NQN] = g_strdup(system_hostnqn ? system_hostnqn : "");
+
+	tid->cfg = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	if (cid) {
+		g_hash_table_iter_init(&iter, cid);
+		while (g_hash_table_iter_next(&iter, &key, &value)) {
+			if (!is_identity_key(key))
+				g_hash_table_insert(tid->cfg, g_strdup(key), g_strdup(value ? value : ""));
+		}
+	}
+	tid->printable = make_printable(tid);
+	return tid;
+}
+
+StasTid *stas_tid_new_from_entry(const StasCtrlEntry *entry, const char *system_hostnqn,
+				 gboolean ignore_iface)
+{
+	return stas_tid_new(entry->values, system_hostnqn, ignore_iface);
+}
+
+StasTid *stas_tid_ref(StasTid *tid)
+{
+	g_atomic_int_inc(&tid->ref);
+	return tid;
+}
+
+void stas_tid_unref(StasTid *tid)
+{
+	if (!tid || !g_atomic_int_dec_and_test(&tid->ref))
+		return;
+	for (guint i = 0; i < N_FIELDS; i++)
+		g_free(tid->field[i]);
+	g_hash_table_unref(tid->cfg);
+	g_free(tid->printable);
+	g_free(tid);
+}
+
+const char *stas_tid_transport(const StasTid *tid)
+{
+	return tid->field[TRANSPORT];
+}
+
+const char *stas_tid_traddr(const StasTid *tid)
+{
+	return tid->field[TRADDR];
+}
+
+const char *stas_tid_trsvcid(const StasTid *tid)
+{
+	return tid->field[TRSVCID];
+}
+
+const char *stas_tid_subsysnqn(const StasTid *tid)
+{
+	return tid->field[SUBSYSNQN];
+}
+
+const char *stas_tid_host_traddr(const StasTid *tid)
+{
+	return tid->field[HOST_TRADDR];
+}
+
+const char *stas_tid_host_iface(const StasTid *tid)
+{
+	return tid->field[HOST_IFACE];
+}
+
+const char *stas_tid_host_nqn(const StasTid *tid)
+{
+	return tid->field[HOST_NQN];
+}
+
+const char *stas_tid_cfg(const StasTid *tid, const char *key)
+{
+	return g_hash_table_lookup(tid->cfg, key);
+}
+
+GHashTable *stas_tid_cfg_table(const StasTid *tid)
+{
+	return tid->cfg;
+}
+
+guint stas_tid_hash(gconstpointer p)
+{
+	const StasTid *tid = p;
+	guint hash = 17;
+
+	for (guint i = 0; i < N_FIELDS; i++)
+		hash = hash * 31 + g_str_hash(tid->field[i]);
+	return hash;
+}
+
+gboolean stas_tid_equal(gconstpointer a, gconstpointer b)
+{
+	const StasTid *x = a, *y = b;
+
+	if (x == y)
+		return TRUE;
+	if (!x || !y)
+		return FALSE;
+	for (guint i = 0; i < N_FIELDS; i++) {
+		if (!g_str_equal(x->field[i], y->field[i]))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+const char *stas_tid_to_string(const StasTid *tid)
+{
+	return tid->printable;
+}
+
+GHashTable *stas_tid_as_dict(const StasTid *tid)
+{
+	GHashTable *dict = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	GHashTableIter iter;
+	gpointer key, value;
+
+	for (guint i = 0; i < HOST_NQN; i++)
+		g_hash_table_insert(dict, g_strdup(field_keys[i]), g_strdup(tid->field[i]));
+	g_hash_table_iter_init(&iter, tid->cfg);
+	while (g_hash_table_iter_next(&iter, &key, &value))
+		g_hash_table_insert(dict, g_strdup(key), g_strdup(value));
+	/* The identity host-nqn wins over a cfg entry of the same name. */
+	g_hash_table_insert(dict, g_strdup(field_keys[HOST_NQN]), g_strdup(tid->field[HOST_NQN]));
+	return dict;
+}
+
+static gboolean entry_matches(const StasCtrlEntry *entry, GHashTable *dict)
+{
+	for (guint i = 0; i < entry->keys->len; i++) {
+		const char *key = g_ptr_array_index(entry->keys, i);
+		const char *have = g_hash_table_lookup(dict, key);
+
+		if (!have || !g_str_equal(have, stas_ctrl_entry_get(entry, key)))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean stas_exclude_match(const GPtrArray *excludes, GHashTable *dict)
+{
+	for (guint i = 0; excludes && i < excludes->len; i++) {
+		if (entry_matches(g_ptr_array_index(excludes, i), dict))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes)
+{
+	g_autoptr(GHashTable) dict = stas_tid_as_dict(tid);
+
+	return stas_exclude_match(excludes, dict);
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The INI dialect: configparser's rules as nvme-stas files rely on them, and
+ * how damaged files are reported line by line instead of being rejected.
+ */
+#include <string.h>
+
+#include "stas/ini.h"
+#include "testutil.h"
+
+static StasIni *parse(const char *text, StasProblems *problems)
+{
+	return stas_ini_parse("test.conf", text, strlen(text), problems);
+}
+
+static const char *value_at(const StasIni *ini, const char *section, guint index)
+{
+	const GPtrArray *entries = stas_ini_entries(ini, section);
+
+	ck_assert_ptr_nonnull(entries);
+	ck_assert_uint_gt(entries->len, index);
+	return ((const StasIniEntry *)g_ptr_array_index(entries, index))->value;
+}
+
+START_TEST(test_ini_keys_fold_case_sections_do_not)
+{
+	g_autoptr(StasProblems) problems = stas_problems_new();
+	g_autoptr(StasIni) ini = parse("[Global]\nTRON = true\n[global]\nkato=5\n", problems);
+
+	ck_assert_str_eq(stas_ini_last(ini, "Global", "tron")->value, "true");
+	ck_assert_ptr_null(stas_ini_last(ini, "Global", "kato"));
+	ck_assert_str_eq(stas_ini_last(ini, "global", "kato")->value, "5");
+	ck_assert_uint_eq(problems->len, 0);
+}
+END_TEST
+
+START_TEST(test_ini_only_equals_delimits_and_value_keeps_later_equals)
+{
+	g_autoptr(StasIni) ini = parse("[S]\na: b\nkey = x=y==\n", NULL);
+
+	ck_assert_ptr_null(stas_ini_last(ini, "S", "a: b")->value);
+	ck_assert_str_eq(stas_ini_last(ini, "S", "key")->value, "x=y==");
+}
+END_TEST
+
+START_TEST(test_ini_no_inline_comments)
+{
+	g_autoptr(StasIni) ini = parse("[S]\nkato = 7 # seconds\n  # indented comment\n; other\n", NULL);
+
+	ck_assert_str_eq(stas_ini_last(ini, "S", "kato")->value, "7 # seconds");
+	ck_assert_uint_eq(stas_ini_entries(ini, "S")->len, 1);
+}
+END_TEST
+
+START_TEST(test_ini_every_occurrence_is_kept_and_last_wins)
+{
+	g_autoptr(StasIni) ini = parse("[S]\nk = 1\n[T]\n[S]\nk = 2\n", NULL);
+
+	ck_assert_uint_eq(stas_ini_entries(ini, "S")->len, 2);
+	ck_assert_str_eq(value_at(ini, "S", 0), "1");
+	ck_assert_str_eq(stas_ini_last(ini, "S", "k")->value, "2");
+	ck_assert_uint_eq(stas_ini_last(ini, "S", "k")->line, 5);
+	ck_assert_uint_eq(stas_ini_sections(ini)->len, 2);
+}
+END_TEST
+
+START_TEST(test_ini_continuation_lines_are_separate_values)
+{
+	g_autoptr(StasIni) ini = parse("[S]\nc = a\n   b\n\n   c\n\nd = 1\n", NULL);
+	const GPtrArray *entries = stas_ini_entries(ini, "S");
+
+	/* a, b, "" (the blank line inside the value), c, then d */
+	ck_assert_uint_eq(entries->len, 5);
+	ck_assert_str_eq(value_at(ini, "S", 0), "a");
+	ck_assert_str_eq(value_at(ini, "S", 1), "b");
+	ck_assert_str_eq(value_at(ini, "S", 2), "");
+	ck_assert_str_eq(value_at(ini, "S", 3), "c");
+	ck_assert(((const StasIniEntry *)g_ptr_array_index(entries, 3))->continued);
+	ck_assert_str_eq(((const StasIniEntry *)g_ptr_array_index(entries, 3))->key, "c");
+	ck_assert_str_eq(value_at(ini, "S", 4), "1");
+}
+END_TEST
+
+START_TEST(test_ini_trailing_blank_lines_do_not_extend_a_value)
+{
+	g_autoptr(StasIni) ini = parse("[S]\nc = a\n\n\n", NULL);
+
+	ck_assert_uint_eq(stas_ini_entries(ini, "S")->len, 1);
+}
+END_TEST
+
+START_TEST(test_ini_key_without_equals_has_null_value)
+{
+	g_autoptr(StasIni) ini = parse("[S]\npleo\nempty =\n", NULL);
+
+	ck_assert_ptr_null(stas_ini_last(ini, "S", "pleo")->value);
+	ck_assert_str_eq(stas_ini_last(ini, "S", "empty")->value, "");
+}
+END_TEST
+
+START_TEST(test_ini_line_before_any_section_is_reported_not_fatal)
+{
+	g_autoptr(StasProblems) problems = stas_problems_new();
+	g_autoptr(StasIni) ini = parse("kato = 5\n[Global]\ntron = true\n", problems);
+
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 1, "outside any valid [Section]"));
+	ck_assert_str_eq(stas_ini_last(ini, "Global", "tron")->value, "true");
+}
+END_TEST
+
+START_TEST(test_ini_malformed_header_and_empty_key_are_reported)
+{
+	g_autoptr(StasProblems) problems = stas_problems_new();
+	g_autoptr(StasIni) ini = parse("[Global\nkato=1\n[]\n[S]\n= value\nok=1\n", problems);
+
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 1, "malformed section header"));
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 2, "outside any valid [Section]"));
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 3, "malformed section header"));
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 5, "no option name"));
+	ck_assert_str_eq(stas_ini_last(ini, "S", "ok")->value, "1");
+	ck_assert(!stas_ini_has_section(ini, "Global"));
+}
+END_TEST
+
+START_TEST(test_ini_crlf_cr_and_missing_final_newline)
+{
+	g_autoptr(StasIni) ini = parse("[S]\r\na = 1\r\nb = 2\rc = 3", NULL);
+
+	ck_assert_str_eq(stas_ini_last(ini, "S", "a")->value, "1");
+	ck_assert_str_eq(stas_ini_last(ini, "S", "b")->value, "2");
+	ck_assert_str_eq(stas_ini_last(ini, "S", "c")->value, "3");
+	ck_assert_uint_eq(stas_ini_last(ini, "S", "c")->line, 4);
+}
+END_TEST
+
+START_TEST(test_ini_byte_order_mark_is_skipped)
+{
+	g_autoptr(StasIni) ini = parse("\xef\xbb\xbf[S]\na=1\n", NULL);
+
+	ck_assert(stas_ini_has_section(ini, "S"));
+}
+END_TEST
+
+START_TEST(test_ini_binary_junk_lines_are_reported_and_skipped)
+{
+	static const char text[] = "[S]\na=1\n\xff\xfe\x01garbage\nbin\0ary=2\nb=3\n";
+	g_autoptr(StasProblems) problems = stas_problems_new();
+	g_autoptr(StasIni) ini = stas_ini_parse("junk.conf", text, sizeof(text) - 1, problems);
+
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 3, "not UTF-8"));
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 4, "not UTF-8"));
+	ck_assert_str_eq(stas_ini_last(ini, "S", "a")->value, "1");
+	ck_assert_str_eq(stas_ini_last(ini, "S", "b")->value, "3");
+	ck_assert_uint_eq(stas_ini_entries(ini, "S")->len, 2);
+}
+END_TEST
+
+START_TEST(test_ini_one_megabyte_line)
+{
+	gsize len = 1024 * 1024;
+	g_autofree char *text = g_malloc(len + 32);
+	g_autoptr(StasIni) ini = NULL;
+	gsize pos = (gsize)g_snprintf(text, 32, "[S]\nbig = ");
+
+	memset(text + pos, 'x', len);
+	strcpy(text + pos + len, "\nafter = 1\n");
+	ini = stas_ini_parse("big.conf", text, strlen(text), NULL);
+	ck_assert_uint_eq(strlen(stas_ini_last(ini, "S", "big")->value), len);
+	ck_assert_str_eq(stas_ini_last(ini, "S", "after")->value, "1");
+}
+END_TEST
+
+START_TEST(test_ini_missing_file_is_empty)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StasIni) ini = stas_ini_load("/nonexistent/stas/test.conf", NULL, &error);
+
+	ck_assert_ptr_nonnull(ini);
+	ck_assert_ptr_null(error);
+	ck_assert_uint_eq(stas_ini_sections(ini)->len, 0);
+}
+END_TEST
+
+START_TEST(test_ini_unreadable_file_is_an_error)
+{
+	g_autofree char *dir = tu_tmpdir();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StasIni) ini = stas_ini_load(dir, NULL, &error); /* a directory */
+
+	ck_assert_ptr_null(ini);
+	ck_assert_ptr_nonnull(error);
+	tu_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_ini_canonical_output_round_trips)
+{
+	g_autoptr(StasIni) ini = parse("# comment\n[Host]\nnqn=a\n[Other]\nx = 1\n", NULL);
+	g_autofree char *text = NULL;
+	g_autoptr(StasIni) again = NULL;
+
+	stas_ini_set(ini, "Host", "ID", "b");
+	stas_ini_set(ini, "Host", "nqn", "c");
+	stas_ini_set(ini, "New", "k", "v w");
+	stas_ini_remove(ini, "Other", "x");
+	text = stas_ini_to_string(ini);
+	ck_assert_str_eq(text, "[Host]\nid = b\nnqn = c\n\n[Other]\n\n[New]\nk = v w\n\n");
+	again = parse(text, NULL);
+	ck_assert_str_eq(stas_ini_last(again, "New", "k")->value, "v w");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("ini");
+	TCase *tc = tcase_create("dialect");
+
+	tcase_add_test(tc, test_ini_keys_fold_case_sections_do_not);
+	tcase_add_test(tc, test_ini_only_equals_delimits_and_value_keeps_later_equals);
+	tcase_add_test(tc, test_ini_no_inline_comments);
+	tcase_add_test(tc, test_ini_every_occurrence_is_kept_and_last_wins);
+	tcase_add_test(tc, test_ini_continuation_lines_are_separate_values);
+	tcase_add_test(tc, test_ini_trailing_blank_lines_do_not_extend_a_value);
+	tcase_add_test(tc, test_ini_key_without_equals_has_null_value);
+	tcase_add_test(tc, test_ini_line_before_any_section_is_reported_not_fatal);
+	tcase_add_test(tc, test_ini_malformed_header_and_empty_key_are_reported);
+	tcase_add_test(tc, test_ini_crlf_cr_and_missing_final_newline);
+	tcase_add_test(tc, test_ini_byte_order_mark_is_skipped);
+	tcase_add_test(tc, test_ini_binary_junk_lines_are_reported_and_skipped);
+	tcase_add_test(tc, test_ini_one_megabyte_line);
+	tcase_add_test(tc, test_ini_missing_file_is_empty);
+	tcase_add_test(tc, test_ini_unreadable_file_is_an_error);
+	tcase_add_test(tc, test_ini_canonical_output_round_trips);
+	suite_add_tcase(suite, tc);
+	return tu_run(suite);
+}

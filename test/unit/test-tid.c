@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Transport identifiers (SPEC §0.1) and exclusion matching (§2.7), ported
+ * from nvme-stas's test-transport_id and HEAD's exclusion tests.
+ */
+#include "stas/tid.h"
+#include "testutil.h"
+
+#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555"
+
+static GHashTable *cid_new(const char *first_key, ...)
+{
+	GHashTable *cid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	va_list ap;
+
+	va_start(ap, first_key);
+	for (const char *key = first_key; key; key = va_arg(ap, const char *))
+		g_hash_table_insert(cid, g_strdup(key), g_strdup(va_arg(ap, const char *)));
+	va_end(ap);
+	return cid;
+}
+
+static GHashTable *full_cid(void)
+{
+	return cid_new("transport", "tcp", "traddr", "10.10.10.10", "trsvcid", "8009", "subsysnqn",
+		       "nqn.1988-11.com.dell:SFSS:2:20220208134025e8", "host-traddr", "1.2.3.4", "host-iface",
+		       "wlp0s20f3", "host-nqn", "nqn.1988-11.com.dell:poweredge:1234", NULL);
+}
+
+START_TEST(test_tid_fields_read_back)
+{
+	g_autoptr(GHashTable) cid = full_cid();
+	g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
+
+	ck_assert_str_eq(stas_tid_transport(tid), "tcp");
+	ck_assert_str_eq(stas_tid_traddr(tid), "10.10.10.10");
+	ck_assert_str_eq(stas_tid_trsvcid(tid), "8009");
+	ck_assert_str_eq(stas_tid_subsysnqn(tid), "nqn.1988-11.com.dell:SFSS:2:20220208134025e8");
+	ck_assert_str_eq(stas_tid_host_traddr(tid), "1.2.3.4");
+	ck_assert_str_eq(stas_tid_host_iface(tid), "wlp0s20f3");
+	ck_assert_str_eq(stas_tid_host_nqn(tid), "nqn.1988-11.com.dell:poweredge:1234");
+}
+END_TEST
+
+START_TEST(test_tid_printable_form)
+{
+	g_autoptr(GHashTable) cid = full_cid();
+	g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
+	g_autoptr(GHashTable) bare = cid_new("transport", "tcp", "traddr", "::1", NULL);
+	g_autoptr(StasTid) bare_tid = stas_tid_new(bare, HOSTNQN, FALSE);
+
+	ck_assert_str_eq(
+		stas_tid_to_string(tid),
+		"(tcp, 10.10.10.10, 8009, nqn.1988-11.com.dell:SFSS:2:20220208134025e8, wlp0s20f3, 1.2.3.4)");
+	ck_assert_str_eq(stas_tid_to_string(bare_tid), "(tcp, ::1, 8009)");
+}
+END_TEST
+
+START_TEST(test_tid_dict_form_equals_the_cid)
+{
+	g_autoptr(GHashTable) cid = full_cid();
+	g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
+	g_autoptr(GHashTable) dict = stas_tid_as_dict(tid);
+	GHashTableIter iter;
+	gpointer key, value;
+
+	ck_assert_uint_eq(g_hash_table_size(dict), 7);
+	g_hash_table_iter_init(&iter, cid);
+	while (g_hash_table_iter_next(&iter, &key, &value))
+		ck_assert_str_eq(g_hash_table_lookup(dict, key), value);
+}
+END_TEST
+
+START_TEST(test_tid_trsvcid_defaults_per_transport)
+{
+	static const struct {
+		const char *transport, *given, *expected;
+	} cases[] = {
+		{ "tcp", NULL, "8009" },  { "tcp", "", "8009" }, { "tcp", "4420", "4420" },
+		{ "rdma", NULL, "4420" }, { "rdma", "9", "9" },	 { "fc", "4420", "" },
+		{ "loop", NULL, "" },	  { "XM", "1", "" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GHashTable) cid = cid_new("transport", cases[i].transport, "traddr", "a", NULL);
+		g_autoptr(StasTid) tid = NULL;
+
+		if (cases[i].given)
+			g_hash_table_insert(cid, g_strdup("trsvcid"), g_strdup(cases[i].given));
+		tid = stas_tid_new(cid, HOSTNQN, FALSE);
+		ck_assert_msg(g_str_equal(stas_tid_trsvcid(tid), cases[i].expected), "%s/%s",
+			      cases[i].transport, cases[i].given ? cases[i].given : "(none)");
+	}
+}
+END_TEST
+
+START_TEST(test_tid_host_nqn_defaults_to_system_unless_given)
+{
+	g_autoptr(GHashTable) without = cid_new("transport", "tcp", "traddr", "a", NULL);
+	g_autoptr(GHashTable) empty = cid_new("transport", "tcp", "traddr", "a", "host-nqn", "", NULL);
+	g_autoptr(StasTid) a = stas_tid_new(without, HOSTNQN, FALSE);
+	g_autoptr(StasTid) b = stas_tid_new(empty, HOSTNQN, FALSE);
+
+	ck_assert_str_eq(stas_tid_host_nqn(a), HOSTNQN);
+	ck_assert_str_eq(stas_tid_host_nqn(b), "");
+	ck_assert(!stas_tid_equal(a, b));
+}
+END_TEST
+
+START_TEST(test_tid_ignore_iface_blanks_host_iface)
+{
+	g_autoptr(GHashTable) cid = full_cid();
+	g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, TRUE);
+
+	ck_assert_str_eq(stas_tid_host_iface(tid), "");
+	ck_assert_str_eq(stas_tid_to_string(tid),
+			 "(tcp, 10.10.10.10, 8009, nqn.1988-11.com.dell:SFSS:2:20220208134025e8, 1.2.3.4)");
+}
+END_TEST
+
+START_TEST(test_tid_equality_ignores_cfg)
+{
+	g_autoptr(GHashTable) c1 = full_cid();
+	g_autoptr(GHashTable) c2 = full_cid();
+	g_autoptr(GHashTable) c3 = full_cid();
+	g_autoptr(StasTid) a = NULL;
+	g_autoptr(StasTid) b = NULL;
+	g_autoptr(StasTid) c = NULL;
+
+	g_hash_table_insert(c2, g_strdup("kato"), g_strdup("5"));
+	g_hash_table_insert(c3, g_strdup("traddr"), g_strdup("10.10.10.11"));
+	a = stas_tid_new(c1, HOSTNQN, FALSE);
+	b = stas_tid_new(c2, HOSTNQN, FALSE);
+	c = stas_tid_new(c3, HOSTNQN, FALSE);
+	ck_assert(stas_tid_equal(a, b));
+	ck_assert_uint_eq(stas_tid_hash(a), stas_tid_hash(b));
+	ck_assert_str_eq(stas_tid_cfg(b, "kato"), "5");
+	ck_assert(!stas_tid_equal(a, c));
+	ck_assert(!stas_tid_equal(a, NULL));
+}
+END_TEST
+
+START_TEST(test_tid_as_dict_lists_cfg_and_identity_host_nqn_wins)
+{
+	g_autoptr(GHashTable) cid = cid_new("transport", "tcp", "traddr", "a", "dhchap-secret", "s", NULL);
+	g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
+	g_autoptr(GHashTable) dict = stas_tid_as_dict(tid);
+
+	ck_assert_uint_eq(g_hash_table_size(dict), 8);
+	ck_assert_str_eq(g_hash_table_lookup(dict, "dhchap-secret"), "s");
+	ck_assert_str_eq(g_hash_table_lookup(dict, "host-nqn"), HOSTNQN);
+	ck_assert_str_eq(g_hash_table_lookup(dict, "trsvcid"), "8009");
+	ck_assert_str_eq(g_hash_table_lookup(dict, "subsysnqn"), "");
+}
+END_TEST
+
+static GPtrArray *excludes_of(const char *const *texts)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)stas_ctrl_entry_free);
+
+	for (guint i = 0; texts[i]; i++)
+		g_ptr_array_add(list, stas_ctrl_entry_parse(texts[i], "t", 1, "exclude", NULL));
+	return list;
+}
+
+START_TEST(test_exclude_matching)
+{
+	g_autoptr(GHashTable) cid = full_cid();
+	g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
+	g_autoptr(GPtrArray) none = excludes_of((const char *const[]){ NULL });
+	g_autoptr(GPtrArray)
+		exact = excludes_of((const char *const[]){ "transport=tcp;traddr=10.10.10.10", NULL });
+	g_autoptr(GPtrArray) partial = excludes_of((const char *const[]){ "host-iface=wlp0s20f3", NULL });
+	g_autoptr(GPtrArray)
+		other = excludes_of((const char *const[]){ "traddr=10.10.10.1", "host-iface=eth0", NULL });
+	g_autoptr(GPtrArray)
+		missing_key = excludes_of((const char *const[]){ "traddr=10.10.10.10;kato=5", NULL });
+	g_autoptr(GPtrArray)
+		second = excludes_of((const char *const[]){ "traddr=1.1.1.1", "trsvcid=8009", NULL });
+	g_autoptr(GPtrArray) nqn = excludes_of(
+		(const char *const[]){ "nqn=nqn.1988-11.com.dell:SFSS:2:20220208134025e8", NULL });
+	g_autoptr(GPtrArray) empty = excludes_of((const char *const[]){ "", NULL });
+	g_autoptr(GPtrArray) case_differs = excludes_of((const char *const[]){ "transport=TCP", NULL });
+
+	ck_assert(!stas_tid_is_excluded(tid, none));
+	ck_assert(!stas_tid_is_excluded(tid, NULL));
+	ck_assert(stas_tid_is_excluded(tid, exact));
+	ck_assert(stas_tid_is_excluded(tid, partial));
+	ck_assert(!stas_tid_is_excluded(tid, other));
+	ck_assert(!stas_tid_is_excluded(tid, missing_key));
+	ck_assert(stas_tid_is_excluded(tid, second));
+	ck_assert(stas_tid_is_excluded(tid, nqn));
+	ck_assert(stas_tid_is_excluded(tid, empty)); /* an empty entry excludes everything */
+	ck_assert(!stas_tid_is_excluded(tid, case_differs));
+}
+END_TEST
+
+START_TEST(test_exclude_addresses_are_compared_as_written)
+{
+	g_autoptr(GHashTable) cid = cid_new("transport", "tcp", "traddr", "fe80::1", NULL);
+	g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
+	g_autoptr(GPtrArray) upper = excludes_of((const char *const[]){ "traddr=FE80::1", NULL });
+	g_autoptr(GPtrArray)
+		long_form = excludes_of((const char *const[]){ "traddr=fe80:0:0:0:0:0:0:1", NULL });
+
+	ck_assert(!stas_tid_is_excluded(tid, upper));
+	ck_assert(!stas_tid_is_excluded(tid, long_form));
+}
+END_TEST
+
+START_TEST(test_tid_from_config_entry)
+{
+	g_autoptr(StasCtrlEntry) entry = stas_ctrl_entry_parse("transport=rdma;traddr=1.1.1.1;nqn=n;kato=5",
+							       "t", 1, "controller", NULL);
+	g_autoptr(StasTid) tid = stas_tid_new_from_entry(entry, HOSTNQN, FALSE);
+
+	ck_assert_str_eq(stas_tid_to_string(tid), "(rdma, 1.1.1.1, 4420, n)");
+	ck_assert_str_eq(stas_tid_cfg(tid, "kato"), "5");
+	ck_assert_ptr_null(stas_tid_cfg(tid, "transport"));
+}
+END_TEST
+
+START_TEST(test_tid_refcount_and_hash_table_use)
+{
+	g_autoptr(GHashTable) cid = full_cid();
+	StasTid *tid = stas_tid_new(cid, HOSTNQN, FALSE);
+	StasTid *same = stas_tid_new(cid, HOSTNQN, FALSE);
+	g_autoptr(GHashTable) set = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
+							  (GDestroyNotify)stas_tid_unref, NULL);
+
+	g_hash_table_add(set, stas_tid_ref(tid));
+	ck_assert(g_hash_table_contains(set, same));
+	stas_tid_unref(tid);
+	ck_assert_str_eq(stas_tid_transport(g_hash_table_lookup(set, same)), "tcp");
+	stas_tid_unref(same);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("tid");
+	TCase *tc = tcase_create("tid");
+
+	tcase_add_test(tc, test_tid_fields_read_back);
+	tcase_add_test(tc, test_tid_printable_form);
+	tcase_add_test(tc, test_tid_dict_form_equals_the_cid);
+	tcase_add_test(tc, test_tid_trsvcid_defaults_per_transport);
+	tcase_add_test(tc, test_tid_host_nqn_defaults_to_system_unless_given);
+	tcase_add_test(tc, test_tid_ignore_iface_blanks_host_iface);
+	tcase_add_test(tc, test_tid_equality_ignores_cfg);
+	tcase_add_test(tc, test_tid_as_dict_lists_cfg_and_identity_host_nqn_wins);
+	tcase_add_test(tc, test_exclude_matching);
+	tcase_add_test(tc, test_exclude_addresses_are_compared_as_written);
+	tcase_add_test(tc, test_tid_from_config_entry);
+	tcase_add_test(tc, test_tid_refcount_and_hash_table_use);
+	suite_add_tcase(suite, tc);
+	return tu_run(suite);
+}
