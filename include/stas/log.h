@@ -17,8 +17,12 @@ typedef struct _StasLogger StasLogger;
 StasLogger *stas_logger_new(const char *ident, gboolean to_syslog, FILE *out);
 void stas_logger_free(StasLogger *logger);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasLogger, stas_logger_free)
-/* Make @logger GLib's log writer. @logger must outlive every log call. */
+/* Make @logger GLib's log writer (once per process: GLib allows no more).
+ * @logger must outlive every log call. */
 void stas_logger_install(StasLogger *logger);
+/* The writer itself, a GLogWriterFunc with @logger as user data. */
+GLogWriterOutput stas_logger_write(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+				   gpointer logger);
 void stas_logger_set_trace(StasLogger *logger, gboolean on);
 gboolean stas_logger_get_trace(const StasLogger *logger);
 /* Syslog priority (LOG_ERR...) of a GLib level, as the writer maps it. */

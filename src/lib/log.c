@@ -73,8 +73,8 @@ static const char *field_value(const GLogField *fields, gsize n_fields, const ch
 	return NULL;
 }
 
-static GLogWriterOutput write_log(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
-				  gpointer data)
+GLogWriterOutput stas_logger_write(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+				   gpointer data)
 {
 	StasLogger *logger = data;
 	int priority = stas_log_level_to_priority(level);
@@ -103,5 +103,5 @@ static GLogWriterOutput write_log(GLogLevelFlags level, const GLogField *fields,
 
 void stas_logger_install(StasLogger *logger)
 {
-	g_log_set_writer_func(write_log, logger, NULL);
+	g_log_set_writer_func(stas_logger_write, logger, NULL);
 }
