@@ -50,7 +50,9 @@ const GPtrArray *stas_ini_entries(const StasIni *ini, const char *section);
 /* The last entry for @key in @section, or NULL. */
 const StasIniEntry *stas_ini_last(const StasIni *ini, const char *section, const char *key);
 
-/* Editing, for stasadm. Setting replaces every occurrence of @key. */
+/* Editing, for stasadm. Setting gives the first occurrence of @key the new
+ * value in place and drops the others; both create @section if needed. */
+void stas_ini_add_section(StasIni *ini, const char *section);
 void stas_ini_set(StasIni *ini, const char *section, const char *key, const char *value);
 void stas_ini_remove(StasIni *ini, const char *section, const char *key);
 /* Canonical form: "[Section]" lines, "key = value" lines, a blank line

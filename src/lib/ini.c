@@ -340,12 +340,36 @@ void stas_ini_remove(StasIni *ini, const char *section, const char *key)
 	}
 }
 
+void stas_ini_add_section(StasIni *ini, const char *section)
+{
+	get_section(ini, section, 0);
+}
+
 void stas_ini_set(StasIni *ini, const char *section, const char *key, const char *value)
 {
 	g_autofree char *folded = g_utf8_strdown(key, -1);
+	IniSection *s = get_section(ini, section, 0);
+	StasIniEntry *kept = NULL;
 
-	stas_ini_remove(ini, section, folded);
-	add_entry(get_section(ini, section, 0), folded, value, 0);
+	/* The first occurrence takes the value in place, so a rewritten file
+	 * keeps its order; any other occurrence would override it. */
+	for (guint i = 0; i < s->entries->len;) {
+		StasIniEntry *entry = g_ptr_array_index(s->entries, i);
+
+		if (!g_str_equal(entry->key, folded)) {
+			i++;
+		} else if (!kept) {
+			kept = entry;
+			g_free(entry->value);
+			entry->value = g_strdup(value);
+			entry->continued = FALSE;
+			i++;
+		} else {
+			g_ptr_array_remove_index(s->entries, i);
+		}
+	}
+	if (!kept)
+		add_entry(s, folded, value, 0);
 }
 
 char *stas_ini_to_string(const StasIni *ini)

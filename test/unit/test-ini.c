@@ -193,6 +193,19 @@ START_TEST(test_ini_unreadable_file_is_an_error)
 }
 END_TEST
 
+START_TEST(test_ini_set_replaces_in_place_and_drops_duplicates)
+{
+	g_autoptr(StasIni) ini = parse("[Host]\na=1\nnqn=x\nb=2\nNQN=y\n", NULL);
+	g_autofree char *text = NULL;
+
+	stas_ini_set(ini, "Host", "nqn", "z");
+	stas_ini_add_section(ini, "Empty");
+	stas_ini_add_section(ini, "Host");
+	text = stas_ini_to_string(ini);
+	ck_assert_str_eq(text, "[Host]\na = 1\nnqn = z\nb = 2\n\n[Empty]\n\n");
+}
+END_TEST
+
 START_TEST(test_ini_canonical_output_round_trips)
 {
 	g_autoptr(StasIni) ini = parse("# comment\n[Host]\nnqn=a\n[Other]\nx = 1\n", NULL);
@@ -204,7 +217,7 @@ START_TEST(test_ini_canonical_output_round_trips)
 	stas_ini_set(ini, "New", "k", "v w");
 	stas_ini_remove(ini, "Other", "x");
 	text = stas_ini_to_string(ini);
-	ck_assert_str_eq(text, "[Host]\nid = b\nnqn = c\n\n[Other]\n\n[New]\nk = v w\n\n");
+	ck_assert_str_eq(text, "[Host]\nnqn = c\nid = b\n\n[Other]\n\n[New]\nk = v w\n\n");
 	again = parse(text, NULL);
 	ck_assert_str_eq(stas_ini_last(again, "New", "k")->value, "v w");
 }
@@ -230,6 +243,7 @@ int main(void)
 	tcase_add_test(tc, test_ini_one_megabyte_line);
 	tcase_add_test(tc, test_ini_missing_file_is_empty);
 	tcase_add_test(tc, test_ini_unreadable_file_is_an_error);
+	tcase_add_test(tc, test_ini_set_replaces_in_place_and_drops_duplicates);
 	tcase_add_test(tc, test_ini_canonical_output_round_trips);
 	suite_add_tcase(suite, tc);
 	return tu_run(suite);
