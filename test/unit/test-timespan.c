@@ -6,6 +6,8 @@
 #include "stas/timespan.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <stdlib.h>
 
 /* Values are compared exactly: each expected number is what nvme-stas computes, bit for bit. */
@@ -486,11 +488,5 @@ static Suite *timespan_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(timespan_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run(timespan_suite());
 }
