@@ -9,6 +9,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 
 typedef struct _StasLogger StasLogger;
 

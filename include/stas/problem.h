@@ -24,6 +24,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasProblems, stas_problems_free)
 
 void stas_problems_add(StasProblems *problems, const char *file, guint line, const char *section,
 		       const char *option, const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+/* Logs each problem as a warning, "FILE:LINE: [Section] option: message". */
+void stas_problems_log(const StasProblems *problems);
 /* Orders the problems by line (stable: problems of one line keep their order). */
 void stas_problems_sort(StasProblems *problems);
 /* "FILE:LINE: [Section] option: message" (parts that are unset are left out). */

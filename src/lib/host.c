@@ -14,7 +14,7 @@
 
 #define HOST_SECTION "Host"
 
-G_DEFINE_QUARK(stas - host - error - quark, stas_host_error)
+G_DEFINE_QUARK(stas_host_error, stas_host_error)
 
 typedef struct {
 	const char *option;

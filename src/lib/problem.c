@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 
+#include "stas/log.h"
 #include "stas/problem.h"
 
 static void problem_free(gpointer data)
@@ -75,4 +76,13 @@ char *stas_problem_to_string(const StasProblem *problem)
 		g_string_append_printf(str, "%s: ", problem->option);
 	g_string_append(str, problem->message);
 	return g_string_free(str, FALSE);
+}
+
+void stas_problems_log(const StasProblems *problems)
+{
+	for (guint i = 0; i < problems->len; i++) {
+		g_autofree char *text = stas_problem_to_string(g_ptr_array_index(problems, i));
+
+		stas_warn("%s", text);
+	}
 }

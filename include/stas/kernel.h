@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The kernel layer: every operation on NVMe controllers that may block
+ * (connect, adopt, register, read log pages, disconnect). Each one runs in a
+ * worker thread on copies of its inputs and completes a GTask back on the
+ * caller's main context; the main loop never waits on the kernel.
+ *
+ * Controllers (stas_dc.c, stas_ioc.c) talk to a StasKernel, not to libnvme,
+ * so their state machines can be driven by a fake kernel in unit tests.
+ * The real implementation is stas_nvme_kernel_new() (nvme.c).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "stas/tid.h"
+
+#define STAS_KERNEL_ERROR (stas_kernel_error_quark())
+GQuark stas_kernel_error_quark(void);
+
+typedef enum {
+	STAS_KERNEL_ERROR_FAILED,      /* the operation failed; message says why */
+	STAS_KERNEL_ERROR_NO_DEVICE,   /* the controller device vanished */
+	STAS_KERNEL_ERROR_UNSUPPORTED, /* not possible with this kernel/libnvme */
+} StasKernelError;
+
+/* Fabrics options of a connection (SPEC §7.3). -1 = unset (kernel default). */
+typedef struct {
+	int kato;
+	int queue_size;
+	int nr_io_queues;
+	int nr_write_queues;
+	int nr_poll_queues;
+	int reconnect_delay;
+	int ctrl_loss_tmo; /* -1 is a real value ("forever"); unset is STAS_UNSET */
+	int hdr_digest;	   /* -1 unset, 0 false, 1 true */
+	int data_digest;
+	int disable_sqflow;
+} StasFabricsCfg;
+
+#define STAS_UNSET G_MININT
+
+void stas_fabrics_cfg_init(StasFabricsCfg *cfg); /* everything unset */
+
+/* Everything a connect needs, copied for the worker. */
+typedef struct {
+	char *transport;
+	char *traddr;
+	char *trsvcid; /* NULL/"" = none */
+	char *subsysnqn;
+	char *host_traddr;   /* NULL/"" = none */
+	char *host_iface;    /* NULL/"" = none (caller already applied ignore-iface and kernel support) */
+	gboolean discovery;  /* a discovery controller (TP8013 "discovery" option) */
+	char *dhchap_secret; /* NULL = none */
+	char *dhchap_ctrl_secret; /* NULL = none */
+	StasFabricsCfg cfg;
+} StasConnectRequest;
+
+void stas_connect_request_clear(StasConnectRequest *req);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(StasConnectRequest, stas_connect_request_clear)
+
+/* What is known of a controller device once connected or adopted. */
+typedef struct {
+	char *device;			 /* "nvme3" */
+	char *dctype;			 /* "none", "ddc", "cdc", or "" when unknown */
+	char *cntrltype;		 /* "io", "discovery", ... or "" */
+	gboolean registration_supported; /* DIM makes sense (dctype ddc or cdc) */
+} StasCtrlDevice;
+
+void stas_ctrl_device_free(StasCtrlDevice *dev);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasCtrlDevice, stas_ctrl_device_free)
+
+/* Discovery log page entry flags for LID 0x70 from Get Supported Log Pages. */
+#define STAS_DISC_EXTDLPES (1u << 0)
+#define STAS_DISC_PLEOS	   (1u << 1)
+#define STAS_DISC_ALLSUBES (1u << 2)
+#define STAS_LSP_PLEO	   2
+
+/* Host identity used for connections and DIM (copied per operation). */
+typedef struct {
+	char *hostnqn;
+	char *hostid;
+	char *hostkey; /* NULL = none */
+	char *symname; /* NULL = none */
+} StasKernelHost;
+
+typedef struct _StasKernel StasKernel;
+
+typedef struct {
+	/* Connect a new controller. Result: StasCtrlDevice*. */
+	void (*connect)(StasKernel *k, const StasKernelHost *host, const StasConnectRequest *req,
+			GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data);
+	/* Adopt the existing kernel controller @device. Result: StasCtrlDevice*. */
+	void (*attach)(StasKernel *k, const char *device, GCancellable *cancellable, GAsyncReadyCallback cb,
+		       gpointer data);
+	/* DIM register (TP8010). Result: char* status text, NULL on success. */
+	void (*dim_register)(StasKernel *k, const StasKernelHost *host, const char *device,
+			     GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data);
+	/* Get Supported Log Pages: result int = STAS_DISC_* flags of LID 0x70 (0 on failure). */
+	void (*supported_log_pages)(StasKernel *k, const char *device, GCancellable *cancellable,
+				    GAsyncReadyCallback cb, gpointer data);
+	/* Get Discovery Log Page with @lsp. Result: GPtrArray* of GHashTable* (DLPE dicts, SPEC §3.7),
+	 * placeholder addresses already dropped. */
+	void (*get_discovery_log)(StasKernel *k, const char *device, int lsp, GCancellable *cancellable,
+				  GAsyncReadyCallback cb, gpointer data);
+	/* Disconnect (delete_controller). Result: boolean. */
+	void (*disconnect)(StasKernel *k, const char *device, GCancellable *cancellable,
+			   GAsyncReadyCallback cb, gpointer data);
+	/* Synchronous and cheap (sysfs only): the first existing controller device of the
+	 * right kind (@discovery: DC, else IOC) matching @tid (SPEC §6.5), or NULL. */
+	char *(*find_existing)(StasKernel *k, const StasTid *tid, gboolean discovery);
+	void (*free)(StasKernel *k);
+} StasKernelOps;
+
+struct _StasKernel {
+	const StasKernelOps *ops;
+};
+
+void stas_kernel_free(StasKernel *k);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasKernel, stas_kernel_free)
+
+/* Results, the same for every implementation (they all complete GTasks). */
+StasCtrlDevice *stas_kernel_device_finish(GAsyncResult *res, GError **error);
+/* Returns FALSE on error; *status = NULL when the DIM command succeeded. */
+gboolean stas_kernel_register_finish(GAsyncResult *res, char **status, GError **error);
+guint stas_kernel_flags_finish(GAsyncResult *res, GError **error);
+GPtrArray *stas_kernel_log_finish(GAsyncResult *res, GError **error);
+gboolean stas_kernel_disconnect_finish(GAsyncResult *res, GError **error);
+
+void stas_kernel_host_clear(StasKernelHost *host);
+void stas_kernel_host_copy(StasKernelHost *dst, const StasKernelHost *src);

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The controller life cycle both daemons share: find and adopt an existing
+ * kernel connection or make a new one in a worker, retry on nvme-stas's
+ * timers, notice when the kernel removes the device, and count operations
+ * in flight so that a disconnect is never issued while one is pending.
+ */
+#include <string.h>
+
+#include "stas/ctrl.h"
+#include "stas/log.h"
+#include "stas/udev.h"
+
+#define WKNQN "nqn.2014-08.org.nvmexpress.discovery"
+
+/* ------------------------------------------------------------- operations */
+
+void stas_op_init(StasOp *op, const char *name, double retry_s, StasTimerFunc retry_func, gpointer data)
+{
+	memset(op, 0, sizeof(*op));
+	op->name = name;
+	if (retry_func)
+		op->retry = stas_timer_new(retry_s, retry_func, data);
+}
+
+void stas_op_clear(StasOp *op)
+{
+	g_clear_pointer(&op->error, g_free);
+	g_clear_pointer(&op->retry, stas_timer_free);
+}
+
+char *stas_op_describe(const StasOp *op)
+{
+	GString *out = g_string_new(NULL);
+
+	g_string_append_printf(out, "{'fail count': %u, 'completed': %s, 'alive': True", op->fail_count,
+			       op->in_flight   ? "False"
+			       : op->completed ? "True"
+					       : "False");
+	if (op->retry) {
+		g_autofree char *timer = stas_timer_describe(op->retry);
+
+		g_string_append_printf(out, ", 'retry timer': '%s'", timer);
+	}
+	if (op->error)
+		g_string_append_printf(out, ", 'error': '%s'", op->error);
+	g_string_append_c(out, '}');
+	return g_string_free(out, FALSE);
+}
+
+/* ---------------------------------------------------------------- objects */
+
+static const char *ctrl_log_id(const StasCtrl *ctrl)
+{
+	return stas_tid_to_string(ctrl->tid);
+}
+
+static gboolean on_retry(gpointer data)
+{
+	stas_ctrl_schedule_connect(data);
+	return G_SOURCE_REMOVE;
+}
+
+void stas_ctrl_init(StasCtrl *ctrl, const StasCtrlClass *klass, StasTid *tid, StasCtrlEnv *env)
+{
+	ctrl->klass = klass;
+	ctrl->ref = 1;
+	ctrl->tid = stas_tid_ref(tid);
+	ctrl->env = env;
+	ctrl->cancellable = g_cancellable_new();
+	stas_op_init(&ctrl->connect_op, "connect operation", 0, NULL, NULL);
+	ctrl->retry_timer = stas_timer_new(STAS_RETRY_NORMAL_S, on_retry, ctrl);
+}
+
+StasCtrl *stas_ctrl_ref(StasCtrl *ctrl)
+{
+	g_atomic_int_inc(&ctrl->ref);
+	return ctrl;
+}
+
+void stas_ctrl_unref(StasCtrl *ctrl)
+{
+	if (!ctrl || !g_atomic_int_dec_and_test(&ctrl->ref))
+		return;
+	if (ctrl->klass->finalize)
+		ctrl->klass->finalize(ctrl);
+	g_clear_handle_id(&ctrl->idle_source, g_source_remove);
+	stas_timer_free(ctrl->retry_timer);
+	stas_op_clear(&ctrl->connect_op);
+	g_object_unref(ctrl->cancellable);
+	stas_tid_unref(ctrl->tid);
+	g_free(ctrl->device);
+	g_free(ctrl->dctype);
+	g_free(ctrl->cntrltype);
+	g_free(ctrl);
+}
+
+void stas_ctrl_update_tid(StasCtrl *ctrl, StasTid *tid)
+{
+	g_return_if_fail(stas_tid_equal(ctrl->tid, tid));
+	stas_tid_ref(tid);
+	stas_tid_unref(ctrl->tid);
+	ctrl->tid = tid;
+}
+
+const char *stas_ctrl_id(const StasCtrl *ctrl)
+{
+	return ctrl_log_id(ctrl);
+}
+
+const char *stas_ctrl_device(const StasCtrl *ctrl)
+{
+	return ctrl->device ? ctrl->device : "nvme?";
+}
+
+gboolean stas_ctrl_connected(const StasCtrl *ctrl)
+{
+	return ctrl->device != NULL;
+}
+
+gboolean stas_ctrl_busy(StasCtrl *ctrl)
+{
+	StasOp *op;
+
+	if (ctrl->connect_op.in_flight)
+		return TRUE;
+	for (guint i = 0; ctrl->klass->op && (op = ctrl->klass->op(ctrl, i)); i++) {
+		if (op->in_flight)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+typedef struct {
+	StasCtrl *ctrl;
+	StasOp *op;
+	guint generation;
+} OpToken;
+
+gpointer stas_ctrl_op_begin(StasCtrl *ctrl, StasOp *op)
+{
+	OpToken *token = g_new0(OpToken, 1);
+
+	op->exists = TRUE;
+	op->in_flight = TRUE;
+	if (op->retry)
+		stas_timer_stop(op->retry);
+	token->ctrl = stas_ctrl_ref(ctrl);
+	token->op = op;
+	token->generation = ctrl->generation;
+	return token;
+}
+
+StasCtrl *stas_ctrl_op_end(gpointer data, const GError *error, gboolean *current)
+{
+	g_autofree OpToken *token = data;
+	StasCtrl *ctrl = token->ctrl;
+	StasOp *op = token->op;
+
+	*current = token->generation == ctrl->generation && !ctrl->stopping;
+	op->in_flight = FALSE;
+	if (*current) {
+		op->completed = error == NULL;
+		g_free(op->error);
+		op->error = error ? g_strdup(error->message) : NULL;
+		op->fail_count = error ? op->fail_count + 1 : 0;
+	}
+	if (!stas_ctrl_busy(ctrl) && ctrl->on_idle)
+		ctrl->on_idle(ctrl, ctrl->on_idle_data);
+	return ctrl;
+}
+
+/* -------------------------------------------------------------- connecting */
+
+/* @unset: what the fabrics configuration uses for "not set" (kernel.h). */
+static int conf_int(StasCtrl *ctrl, const char *key, StasOpt opt, int unset)
+{
+	const char *override = stas_tid_cfg(ctrl->tid, key);
+	gint64 value;
+
+	if (override && *override)
+		return (int)g_ascii_strtoll(override, NULL, 10);
+	if (ctrl->env->conf && stas_conf_get_int(ctrl->env->conf, opt, &value))
+		return (int)value;
+	return unset;
+}
+
+static int conf_bool(StasCtrl *ctrl, const char *key, StasOpt opt)
+{
+	const char *override = stas_tid_cfg(ctrl->tid, key);
+
+	if (override && *override)
+		return g_ascii_strcasecmp(override, "true") == 0;
+	if (ctrl->env->conf && stas_conf_is_set(ctrl->env->conf, opt))
+		return stas_conf_get_bool(ctrl->env->conf, opt);
+	return -1;
+}
+
+static char *nonempty(const char *text)
+{
+	return text && *text ? g_strdup(text) : NULL;
+}
+
+void stas_ctrl_build_request(StasCtrl *ctrl, StasConnectRequest *req)
+{
+	const StasKernelSupport *support = &ctrl->env->support;
+	StasFabricsCfg *cfg = &req->cfg;
+
+	memset(req, 0, sizeof(*req));
+	req->transport = g_strdup(stas_tid_transport(ctrl->tid));
+	req->traddr = g_strdup(stas_tid_traddr(ctrl->tid));
+	req->trsvcid = nonempty(stas_tid_trsvcid(ctrl->tid));
+	req->subsysnqn = g_strdup(*stas_tid_subsysnqn(ctrl->tid) ? stas_tid_subsysnqn(ctrl->tid) : WKNQN);
+	req->host_traddr = nonempty(stas_tid_host_traddr(ctrl->tid));
+	if (support->host_iface)
+		req->host_iface = nonempty(stas_tid_host_iface(ctrl->tid));
+	req->discovery = ctrl->klass->discovery;
+	if (support->dhchap_secret)
+		req->dhchap_secret = nonempty(stas_tid_cfg(ctrl->tid, "dhchap-secret"));
+	if (support->dhchap_ctrl_secret)
+		req->dhchap_ctrl_secret = nonempty(stas_tid_cfg(ctrl->tid, "dhchap-ctrl-secret"));
+
+	stas_fabrics_cfg_init(cfg);
+	cfg->kato = conf_int(ctrl, "kato", STAS_OPT_KATO, -1);
+	cfg->queue_size = conf_int(ctrl, "queue-size", STAS_OPT_QUEUE_SIZE, -1);
+	cfg->nr_io_queues = conf_int(ctrl, "nr-io-queues", STAS_OPT_NR_IO_QUEUES, -1);
+	cfg->nr_write_queues = conf_int(ctrl, "nr-write-queues", STAS_OPT_NR_WRITE_QUEUES, -1);
+	cfg->nr_poll_queues = conf_int(ctrl, "nr-poll-queues", STAS_OPT_NR_POLL_QUEUES, -1);
+	cfg->reconnect_delay = conf_int(ctrl, "reconnect-delay", STAS_OPT_RECONNECT_DELAY, -1);
+	cfg->ctrl_loss_tmo = conf_int(ctrl, "ctrl-loss-tmo", STAS_OPT_CTRL_LOSS_TMO, STAS_UNSET);
+	cfg->hdr_digest = conf_bool(ctrl, "hdr-digest", STAS_OPT_HDR_DIGEST);
+	cfg->data_digest = conf_bool(ctrl, "data-digest", STAS_OPT_DATA_DIGEST);
+	cfg->disable_sqflow = conf_bool(ctrl, "disable-sqflow", STAS_OPT_DISABLE_SQFLOW);
+}
+
+static void set_device(StasCtrl *ctrl, StasCtrlDevice *dev)
+{
+	g_free(ctrl->device);
+	g_free(ctrl->dctype);
+	g_free(ctrl->cntrltype);
+	ctrl->device = g_strdup(dev->device);
+	ctrl->dctype = g_strdup(dev->dctype);
+	ctrl->cntrltype = g_strdup(dev->cntrltype);
+	ctrl->registration_supported = dev->registration_supported;
+}
+
+static void on_connect_done(GObject *source, GAsyncResult *res, gpointer token)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StasCtrlDevice) dev = stas_kernel_device_finish(res, &error);
+	gboolean current;
+	StasCtrl *ctrl = stas_ctrl_op_end(token, error, &current);
+
+	if (!current)
+		goto out;
+	if (dev) {
+		set_device(ctrl, dev);
+		stas_info("%s | %s - Connection established!", ctrl_log_id(ctrl), ctrl->device);
+		ctrl->connect_attempts = 0;
+		stas_timer_stop(ctrl->retry_timer);
+		if (ctrl->klass->connected)
+			ctrl->klass->connected(ctrl);
+		goto out;
+	}
+	/* 3 s after the first failure, then every 60 s; only the second
+	 * consecutive failure is worth an ERROR. */
+	if (ctrl->connect_attempts == 2)
+		stas_err("%s | %s - Failed to connect to controller: %s", ctrl_log_id(ctrl),
+			 stas_ctrl_device(ctrl), error->message);
+	else
+		stas_debug("%s | %s - Failed to connect: %s", ctrl_log_id(ctrl), stas_ctrl_device(ctrl),
+			   error->message);
+	if (ctrl->connect_attempts == 1)
+		stas_timer_set_interval(ctrl->retry_timer, STAS_RETRY_FAST_S);
+	else if (ctrl->connect_attempts == 2)
+		stas_timer_set_interval(ctrl->retry_timer, STAS_RETRY_NORMAL_S);
+	stas_timer_start(ctrl->retry_timer);
+	if (ctrl->klass->connect_failed)
+		ctrl->klass->connect_failed(ctrl, error);
+out:
+	stas_ctrl_unref(ctrl);
+}
+
+static void start_connect_op(StasCtrl *ctrl, const char *existing)
+{
+	StasCtrlEnv *env = ctrl->env;
+	gpointer token = stas_ctrl_op_begin(ctrl, &ctrl->connect_op);
+
+	if (existing) {
+		stas_info("%s | %s - Found existing connection; adopting it", ctrl_log_id(ctrl), existing);
+		env->kernel->ops->attach(env->kernel, existing, ctrl->cancellable, on_connect_done, token);
+	} else {
+		g_auto(StasConnectRequest) req = { 0 };
+
+		stas_ctrl_build_request(ctrl, &req);
+		stas_debug("%s | %s - Connecting", ctrl_log_id(ctrl), stas_ctrl_device(ctrl));
+		env->kernel->ops->connect(env->kernel, &env->host, &req, ctrl->cancellable, on_connect_done,
+					  token);
+	}
+}
+
+static gboolean on_connect_idle(gpointer data)
+{
+	StasCtrl *ctrl = data;
+	g_autofree char *existing = NULL;
+
+	ctrl->idle_source = 0;
+	if (ctrl->stopping || ctrl->connect_op.in_flight || ctrl->device)
+		return G_SOURCE_REMOVE;
+	ctrl->connect_attempts++;
+	existing = ctrl->env->kernel->ops->find_existing(ctrl->env->kernel, ctrl->tid,
+							 ctrl->klass->discovery);
+	start_connect_op(ctrl, existing);
+	return G_SOURCE_REMOVE;
+}
+
+void stas_ctrl_schedule_connect(StasCtrl *ctrl)
+{
+	if (ctrl->stopping || ctrl->idle_source)
+		return;
+	ctrl->idle_source = g_idle_add(on_connect_idle, ctrl);
+}
+
+/* ------------------------------------------------------------ state changes */
+
+static void void_pending(StasCtrl *ctrl)
+{
+	StasOp *op;
+
+	/* Results still in flight belong to a past state: drop them on arrival. */
+	ctrl->generation++;
+	g_clear_handle_id(&ctrl->idle_source, g_source_remove);
+	for (guint i = 0; ctrl->klass->op && (op = ctrl->klass->op(ctrl, i)); i++) {
+		if (op->retry)
+			stas_timer_stop(op->retry);
+	}
+}
+
+void stas_ctrl_stop(StasCtrl *ctrl)
+{
+	ctrl->stopping = TRUE;
+	void_pending(ctrl);
+	stas_timer_stop(ctrl->retry_timer);
+	g_cancellable_cancel(ctrl->cancellable);
+}
+
+void stas_ctrl_device_removed(StasCtrl *ctrl)
+{
+	stas_info("%s | %s - Received remove event; the kernel deleted the controller", ctrl_log_id(ctrl),
+		  stas_ctrl_device(ctrl));
+	void_pending(ctrl);
+	g_clear_pointer(&ctrl->device, g_free);
+	ctrl->connect_attempts = 0;
+	if (ctrl->klass->removed)
+		ctrl->klass->removed(ctrl);
+	if (ctrl->stopping)
+		return;
+	/* As nvme-stas 2.5+: always the fast retry after a removal. */
+	stas_timer_set_interval(ctrl->retry_timer, STAS_RETRY_FAST_S);
+	stas_timer_start(ctrl->retry_timer);
+}
+
+typedef struct {
+	StasCtrl *ctrl;
+	StasCtrlDoneFunc done;
+	gpointer user_data;
+	gboolean success;
+} DisconnectCall;
+
+static gboolean on_disconnect_idle(gpointer data)
+{
+	g_autofree DisconnectCall *call = data;
+
+	call->done(call->ctrl, call->success, call->user_data);
+	stas_ctrl_unref(call->ctrl);
+	return G_SOURCE_REMOVE;
+}
+
+static void on_disconnect_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	DisconnectCall *call = data;
+	g_autoptr(GError) error = NULL;
+
+	call->success = stas_kernel_disconnect_finish(res, &error);
+	if (!call->success)
+		stas_warn("%s | %s - Failed to disconnect: %s", ctrl_log_id(call->ctrl),
+			  stas_ctrl_device(call->ctrl), error->message);
+	on_disconnect_idle(call);
+}
+
+void stas_ctrl_disconnect(StasCtrl *ctrl, gboolean keep, StasCtrlDoneFunc done, gpointer user_data)
+{
+	DisconnectCall *call = g_new0(DisconnectCall, 1);
+
+	call->ctrl = stas_ctrl_ref(ctrl);
+	call->done = done;
+	call->user_data = user_data;
+	call->success = TRUE;
+	stas_debug("%s | %s: keep_connection=%s", ctrl_log_id(ctrl), stas_ctrl_device(ctrl),
+		   keep ? "True" : "False");
+	stas_timer_stop(ctrl->retry_timer);
+	g_clear_handle_id(&ctrl->idle_source, g_source_remove);
+	if (ctrl->device && !keep) {
+		stas_info("%s | %s - Disconnect initiated", ctrl_log_id(ctrl), ctrl->device);
+		/* Not the controller's cancellable: a stopping daemon still disconnects. */
+		ctrl->env->kernel->ops->disconnect(ctrl->env->kernel, ctrl->device, NULL, on_disconnect_done,
+						   call);
+		return;
+	}
+	g_idle_add(on_disconnect_idle, call);
+}
+
+/* ------------------------------------------------------------ dictionaries */
+
+gboolean stas_is_secret_key(const char *key)
+{
+	return g_str_equal(key, "dhchap-secret") || g_str_equal(key, "dhchap-ctrl-secret");
+}
+
+static void put(GHashTable *dict, const char *key, const char *value)
+{
+	g_hash_table_insert(dict, g_strdup(key), g_strdup(value ? value : ""));
+}
+
+GHashTable *stas_ctrl_id_dict(StasCtrl *ctrl, gboolean secrets)
+{
+	GHashTable *dict = stas_tid_as_dict(ctrl->tid);
+
+	if (!secrets) {
+		g_hash_table_remove(dict, "dhchap-secret");
+		g_hash_table_remove(dict, "dhchap-ctrl-secret");
+	}
+	put(dict, "device", stas_ctrl_device(ctrl));
+	return dict;
+}
+
+GHashTable *stas_ctrl_info(StasCtrl *ctrl, gboolean secrets)
+{
+	GHashTable *info = stas_ctrl_id_dict(ctrl, secrets);
+	g_autofree char *attempts = g_strdup_printf("%u", ctrl->connect_attempts);
+
+	put(info, "connect attempts", attempts);
+	g_hash_table_insert(info, g_strdup("retry connect timer"), stas_timer_describe(ctrl->retry_timer));
+	if (ctrl->connect_op.exists)
+		g_hash_table_insert(info, g_strdup("connect operation"), stas_op_describe(&ctrl->connect_op));
+	if (ctrl->klass->add_info)
+		ctrl->klass->add_info(ctrl, info);
+	return info;
+}
+
+GHashTable *stas_ctrl_details(StasCtrl *ctrl, gboolean secrets)
+{
+	static const char *const attrs[] = { "hostid", "hostnqn", "model", "serial", "dctype", "cntrltype" };
+	GHashTable *details = stas_ctrl_info(ctrl, secrets);
+
+	for (guint i = 0; i < G_N_ELEMENTS(attrs); i++) {
+		g_autofree char *value = NULL;
+
+		if (ctrl->device)
+			value = stas_udev_ctrl_attr(ctrl->env->sysfs_root, ctrl->device, attrs[i]);
+		put(details, attrs[i], value);
+	}
+	put(details, "connected", ctrl->device ? "True" : "False");
+	return details;
+}

@@ -1,0 +1,815 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The kernel layer on libnvme (nvme.h): every blocking call runs in a GTask worker on its own
+ * private libnvme tree, and results come back to the caller's main context. Also what the
+ * daemons need to know of the running kernel and of discovery log page entries.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <syslog.h>
+
+#include <libnvme.h>
+
+#include "stas/iface.h"
+#include "stas/nvme.h"
+#include "stas/paths.h"
+#include "stas/udev.h"
+#include "stas/version.h"
+
+/* libnvme 1.x always looks for controllers here; so must we, to agree with it. */
+#define SYSFS_NVME_DIR	    "/sys/class/nvme"
+#define GET_LOG_MAX_RETRIES 6
+
+/* ------------------------------------------------------------ kernel support */
+
+void stas_kernel_support_parse(StasKernelSupport *support, const char *line)
+{
+	g_auto(GStrv) options = NULL;
+
+	memset(support, 0, sizeof(*support));
+	if (!line)
+		return;
+	options = g_strsplit(line, ",", -1);
+	for (char **o = options; *o; o++) {
+		char *name = g_strstrip(g_strdelimit(*o, "=", '\0'));
+
+		if (g_str_equal(name, "discovery"))
+			support->discovery = TRUE;
+		else if (g_str_equal(name, "host_iface"))
+			support->host_iface = TRUE;
+		else if (g_str_equal(name, "dhchap_secret"))
+			support->dhchap_secret = TRUE;
+		else if (g_str_equal(name, "dhchap_ctrl_secret"))
+			support->dhchap_ctrl_secret = TRUE;
+	}
+}
+
+/* The first line of @path in *line (NULL for an empty file); FALSE with errno on failure. */
+static gboolean read_first_line(const char *path, char **line)
+{
+	FILE *file = fopen(path, "re");
+	char *text = NULL;
+	size_t size = 0;
+	ssize_t len;
+	int code = 0;
+
+	*line = NULL;
+	if (!file)
+		return FALSE;
+	errno = 0;
+	len = getline(&text, &size, file);
+	if (len < 0 && ferror(file))
+		code = errno ? errno : EIO;
+	fclose(file);
+	if (code) {
+		free(text);
+		errno = code;
+		return FALSE;
+	}
+	/* At end of file getline() leaves its buffer allocated but undefined. */
+	if (len > 0)
+		*line = g_strndup(text, len);
+	free(text);
+	return TRUE;
+}
+
+void stas_kernel_support_probe(StasKernelSupport *support, const char *release, char **warning)
+{
+	struct utsname uts;
+	g_autofree char *path = NULL;
+	g_autofree char *line = NULL;
+	StasKernelSupport listed;
+
+	if (warning)
+		*warning = NULL;
+	if (!release)
+		release = uname(&uts) == 0 ? uts.release : "";
+
+	support->discovery = stas_kernel_version_cmp(release, "5.16") >= 0;
+	support->host_iface = stas_kernel_version_cmp(release, "5.14") >= 0;
+	/* "5.20" never existed: the keys came with 6.0, which any 6.x passes. */
+	support->dhchap_secret = stas_kernel_version_cmp(release, "5.20") >= 0;
+	support->dhchap_ctrl_secret = stas_kernel_version_cmp(release, "5.20") >= 0;
+	if (support->discovery && support->host_iface && support->dhchap_secret &&
+	    support->dhchap_ctrl_secret)
+		return;
+
+	/* Older kernels may have had options backported: they list them (5.17 on), and a
+	 * listing can only add to what the version implies. */
+	path = stas_path(STAS_PATH_NVME_FABRICS, NULL);
+	if (!read_first_line(path, &line)) {
+		int code = errno;
+
+		if (warning)
+			*warning = g_strdup_printf(
+				"Cannot determine which NVMe options the kernel supports: %s: %s",
+				g_strerror(code), path);
+		return;
+	}
+	stas_kernel_support_parse(&listed, line);
+	support->discovery |= listed.discovery;
+	support->host_iface |= listed.host_iface;
+	support->dhchap_secret |= listed.dhchap_secret;
+	support->dhchap_ctrl_secret |= listed.dhchap_ctrl_secret;
+}
+
+/* ------------------------------------------------------------ log page entries */
+
+static const char *trtype_name(guint v)
+{
+	switch (v) {
+	case NVMF_TRTYPE_UNSPECIFIED:
+		return "unspecified";
+	case NVMF_TRTYPE_RDMA:
+		return "rdma";
+	case NVMF_TRTYPE_FC:
+		return "fc";
+	case NVMF_TRTYPE_TCP:
+		return "tcp";
+	case NVMF_TRTYPE_LOOP:
+		return "loop";
+	default:
+		return NULL;
+	}
+}
+
+static const char *adrfam_name(guint v)
+{
+	/* No "loop" (254) here: libnvme's bindings did not name it either. */
+	switch (v) {
+	case NVMF_ADDR_FAMILY_PCI:
+		return "pci";
+	case NVMF_ADDR_FAMILY_IP4:
+		return "ipv4";
+	case NVMF_ADDR_FAMILY_IP6:
+		return "ipv6";
+	case NVMF_ADDR_FAMILY_IB:
+		return "infiniband";
+	case NVMF_ADDR_FAMILY_FC:
+		return "fc";
+	default:
+		return NULL;
+	}
+}
+
+static const char *subtype_name(guint v)
+{
+	switch (v) {
+	case NVME_NQN_DISC:
+		return "referral";
+	case NVME_NQN_NVME:
+		return "nvme";
+	case NVME_NQN_CURR:
+		return "discovery";
+	default:
+		return NULL;
+	}
+}
+
+static const char *treq_name(guint v)
+{
+	/* The whole byte is matched, as nvme-stas saw it: a combination of bits is a number. */
+	switch (v) {
+	case NVMF_TREQ_NOT_SPECIFIED:
+		return "not specified";
+	case NVMF_TREQ_REQUIRED:
+		return "required";
+	case NVMF_TREQ_NOT_REQUIRED:
+		return "not required";
+	case NVMF_TREQ_DISABLE_SQFLOW:
+		return "disable sqflow";
+	default:
+		return NULL;
+	}
+}
+
+static void put_name(GHashTable *dict, const char *key, const char *name, guint value)
+{
+	g_hash_table_insert(dict, g_strdup(key), name ? g_strdup(name) : g_strdup_printf("%u", value));
+}
+
+/* A fixed-size, space or NUL padded entry field as text. A field may fill its whole width
+ * without a NUL, so the copy stops at @size; D-Bus needs UTF-8, whatever a DC sends. */
+static void put_field(GHashTable *dict, const char *key, const char *field, gsize size)
+{
+	g_autofree char *raw = g_strndup(field, size);
+	g_autofree char *text = g_utf8_make_valid(raw, -1);
+
+	g_hash_table_insert(dict, g_strdup(key), g_strdup(g_strstrip(text)));
+}
+
+GHashTable *stas_dlpe_to_dict(const struct nvmf_disc_log_entry *e)
+{
+	GHashTable *dict = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+
+	put_name(dict, "trtype", trtype_name(e->trtype), e->trtype);
+	put_name(dict, "adrfam", adrfam_name(e->adrfam), e->adrfam);
+	put_field(dict, "traddr", e->traddr, sizeof(e->traddr));
+	put_field(dict, "trsvcid", e->trsvcid, sizeof(e->trsvcid));
+	put_field(dict, "subnqn", e->subnqn, sizeof(e->subnqn));
+	put_name(dict, "subtype", subtype_name(e->subtype), e->subtype);
+	put_name(dict, "treq", treq_name(e->treq), e->treq);
+	put_name(dict, "portid", NULL, GUINT16_FROM_LE(e->portid));
+	put_name(dict, "cntlid", NULL, GUINT16_FROM_LE(e->cntlid));
+	put_name(dict, "asqsz", NULL, GUINT16_FROM_LE(e->asqsz));
+	put_name(dict, "eflags", NULL, GUINT16_FROM_LE(e->eflags));
+	/* tsas is left out on purpose: nothing in nvme-stas reads it (SPEC §11 #20). */
+	return dict;
+}
+
+gboolean stas_dlpe_is_placeholder(const char *traddr)
+{
+	g_autofree char *text = g_strstrip(g_strdup(traddr ? traddr : ""));
+
+	return !*text || g_str_equal(text, "0.0.0.0") || g_str_equal(text, "::");
+}
+
+/* Negative statuses come with errno, as libnvme reports them: call this right after the
+ * command, before anything else can change errno. */
+char *stas_nvme_status_text(int status, guint32 result)
+{
+	int code = errno;
+
+	if (status < 0)
+		return g_strdup_printf("Status:0x%04x - %s", (guint)status, g_strerror(code));
+	return g_strdup_printf("Result:0x%04x, Status:0x%04x - %s", result, (guint)status,
+			       nvme_status_to_string(status, false));
+}
+
+/* ------------------------------------------------------------ the kernel object */
+
+typedef struct {
+	StasKernel parent;
+	/* libnvme log level for the trees workers create; read atomically because
+	 * set_trace may change it while workers run. */
+	gint log_level;
+	StasKernelSupport support; /* probed once at creation, read-only afterwards */
+} NvmeKernel;
+
+/* The inputs of one operation, copied: the worker never sees the caller's memory, and holds a
+ * reference on the kernel so that freeing it while workers run is safe. */
+typedef struct {
+	NvmeKernel *kernel;
+	StasKernelHost host; /* hostnqn NULL: the op has no host of its own */
+	StasConnectRequest req;
+	char *device;
+	int lsp;
+} NvmeOp;
+
+static void nvme_op_free(gpointer data)
+{
+	NvmeOp *op = data;
+
+	g_atomic_rc_box_release(op->kernel);
+	stas_kernel_host_clear(&op->host);
+	stas_connect_request_clear(&op->req);
+	g_free(op->device);
+	g_free(op);
+}
+
+static NvmeOp *nvme_op_new(StasKernel *k, const StasKernelHost *host, const char *device)
+{
+	NvmeOp *op = g_new0(NvmeOp, 1);
+
+	op->kernel = g_atomic_rc_box_acquire((NvmeKernel *)k);
+	if (host)
+		stas_kernel_host_copy(&op->host, host);
+	stas_fabrics_cfg_init(&op->req.cfg);
+	op->device = g_strdup(device);
+	return op;
+}
+
+static void nvme_op_run(NvmeOp *op, gpointer tag, GCancellable *cancellable, GAsyncReadyCallback cb,
+			gpointer data, GTaskThreadFunc worker)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, cb, data);
+
+	g_task_set_source_tag(task, tag);
+	g_task_set_task_data(task, op, nvme_op_free);
+	/* Cancellation does not interrupt a kernel operation once a worker started it (a connect
+	 * cannot be half-undone): the operation runs to its end, and GTask's check_cancellable
+	 * (on by default) then reports G_IO_ERROR_CANCELLED and frees the result. A worker that
+	 * finds its task already cancelled does not start the operation at all. */
+	g_task_run_in_thread(task, worker);
+}
+
+/* ------------------------------------------------------------ worker side */
+
+/* One worker's private libnvme tree: libnvme trees are not thread-safe, so none is shared. */
+typedef struct {
+	nvme_root_t root;
+	nvme_host_t host;
+	nvme_ctrl_t ctrl;
+} NvmeSession;
+
+static void nvme_session_free(NvmeSession *s)
+{
+	/* nvme_free_ctrl unlinks the controller, so it is right whether or not
+	 * nvme_init_ctrl put it in the tree. */
+	if (s->ctrl)
+		nvme_free_ctrl(s->ctrl);
+	if (s->root)
+		nvme_free_tree(s->root);
+	g_free(s);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvmeSession, nvme_session_free)
+
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+/* libnvme's own codes (ENVME_CONNECT_*) have texts of their own; the rest are errnos. */
+static const char *errno_text(int code)
+{
+	/* A command that failed with an NVMe status leaves errno alone. */
+	if (code == 0)
+		return "command failed";
+	if (code >= ENVME_CONNECT_RESOLVE)
+		return nvme_errno_to_string(code);
+	return g_strerror(code);
+}
+
+static NvmeSession *nvme_session_new(NvmeKernel *k, const char *hostnqn, const char *hostid,
+				     const char *symname, GError **error)
+{
+	g_autoptr(NvmeSession) s = g_new0(NvmeSession, 1);
+
+	s->root = nvme_create_root(NULL, g_atomic_int_get(&k->log_level));
+	if (!s->root) {
+		g_set_error(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
+			    "Cannot create a libnvme tree: %s", g_strerror(errno));
+		return NULL;
+	}
+	s->host = nvme_lookup_host(s->root, hostnqn ? hostnqn : "", nonempty(hostid));
+	if (!s->host) {
+		g_set_error(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
+			    "Cannot create a libnvme host");
+		return NULL;
+	}
+	/* DIM sends the symbolic name of the host object. */
+	if (nonempty(symname))
+		nvme_host_set_hostsymname(s->host, symname);
+	return g_steal_pointer(&s);
+}
+
+/* "nvme3" -> 3. Strict, since the number alone decides which device gets the operation: a
+ * leading zero or sign would name another device than the caller's. */
+static gboolean device_instance(const char *device, int *instance)
+{
+	const char *digits;
+	guint64 n;
+
+	if (!device || !g_str_has_prefix(device, "nvme"))
+		return FALSE;
+	digits = device + strlen("nvme");
+	if (!*digits || (digits[0] == '0' && digits[1]))
+		return FALSE;
+	for (const char *p = digits; *p; p++) {
+		if (!g_ascii_isdigit(*p))
+			return FALSE;
+	}
+	if (!g_ascii_string_to_unsigned(digits, 10, 0, G_MAXINT, &n, NULL))
+		return FALSE;
+	*instance = (int)n;
+	return TRUE;
+}
+
+static gboolean device_exists(const char *device)
+{
+	g_autofree char *path = g_build_filename(SYSFS_NVME_DIR, device, NULL);
+
+	return g_file_test(path, G_FILE_TEST_IS_DIR);
+}
+
+/* A failure on @device: NO_DEVICE when it is gone (it may have vanished during the operation),
+ * so that callers can tell "removed" from "broken". */
+static void set_device_error(GError **error, const char *device, const char *what, int code)
+{
+	if (!device_exists(device))
+		g_set_error(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_NO_DEVICE, "%s: no such controller",
+			    device);
+	else
+		g_set_error(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED, "%s: %s: %s", device, what,
+			    errno_text(code));
+}
+
+/* The value of @key in a sysfs "address" ("traddr=1.2.3.4,trsvcid=4420,src_addr=..."). */
+static char *address_value(const char *address, const char *key)
+{
+	g_auto(GStrv) parts = g_strsplit(address ? address : "", ",", -1);
+	gsize len = strlen(key);
+
+	for (char **p = parts; *p; p++) {
+		const char *part = g_strchug(*p);
+
+		if (g_str_has_prefix(part, key) && part[len] == '=') {
+			char *value = g_strstrip(g_strdup(part + len + 1));
+
+			if (*value && !g_str_equal(value, "none"))
+				return value;
+			g_free(value);
+		}
+	}
+	return NULL;
+}
+
+/* A session holding the existing controller @device: a handle made from what sysfs says of the
+ * device, attached to its instance the way nvme-stas adopts connections (nvme_init_ctrl).
+ * @host: the identity to attach under (DIM sends it), or NULL for the one the controller was
+ * connected with. */
+static NvmeSession *nvme_session_open_device(NvmeKernel *k, const StasKernelHost *host, const char *device,
+					     GError **error)
+{
+	g_autofree char *path = NULL;
+	g_autofree char *transport = NULL, *subsysnqn = NULL, *address = NULL;
+	g_autofree char *traddr = NULL, *trsvcid = NULL, *host_traddr = NULL, *host_iface = NULL;
+	g_autofree char *sys_hostnqn = NULL, *sys_hostid = NULL;
+	g_autoptr(NvmeSession) s = NULL;
+	int instance;
+
+	if (!device_instance(device, &instance)) {
+		g_set_error(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
+			    "Invalid controller device name \"%s\"", device ? device : "");
+		return NULL;
+	}
+	path = g_build_filename(SYSFS_NVME_DIR, device, NULL);
+	/* nvme_get_attr returns malloc()ed text; g_free is free() since GLib 2.46. */
+	transport = nvme_get_attr(path, "transport");
+	subsysnqn = nvme_get_attr(path, "subsysnqn");
+	address = nvme_get_attr(path, "address");
+	if (!transport || !subsysnqn) {
+		set_device_error(error, device, "cannot read sysfs attributes", errno ? errno : ENOENT);
+		return NULL;
+	}
+	traddr = address_value(address, "traddr");
+	trsvcid = address_value(address, "trsvcid");
+	host_traddr = address_value(address, "host_traddr");
+	host_iface = address_value(address, "host_iface");
+
+	if (host && host->hostnqn) {
+		s = nvme_session_new(k, host->hostnqn, host->hostid, host->symname, error);
+	} else {
+		sys_hostnqn = nvme_get_attr(path, "hostnqn");
+		sys_hostid = nvme_get_attr(path, "hostid");
+		s = nvme_session_new(k, sys_hostnqn, sys_hostid, NULL, error);
+	}
+	if (!s)
+		return NULL;
+
+	s->ctrl = nvme_create_ctrl(s->root, subsysnqn, transport, traddr, host_traddr, host_iface, trsvcid);
+	if (!s->ctrl) {
+		set_device_error(error, device, "cannot create a controller handle", errno);
+		return NULL;
+	}
+	if (nvme_init_ctrl(s->host, s->ctrl, instance) != 0) {
+		set_device_error(error, device, "cannot attach", errno);
+		return NULL;
+	}
+	return g_steal_pointer(&s);
+}
+
+static char *id_name(guint v, const char *const *names, gsize n)
+{
+	return g_strdup(v < n && names[v] ? names[v] : "reserved");
+}
+
+/* What callers need of a connected or adopted controller. cntrltype and dctype come from sysfs
+ * (kernel >= 5.18) or else from Identify Controller, as libnvme's own registration check does. */
+static StasCtrlDevice *ctrl_device(nvme_ctrl_t c)
+{
+	static const char *const cntrltypes[] = { NULL, "io", "discovery", "admin" };
+	static const char *const dctypes[] = { "none", "ddc", "cdc" };
+	StasCtrlDevice *dev = g_new0(StasCtrlDevice, 1);
+	struct nvme_id_ctrl id;
+
+	dev->device = g_strdup(nvme_ctrl_get_name(c));
+	dev->cntrltype = nvme_get_ctrl_attr(c, "cntrltype");
+	dev->dctype = nvme_get_ctrl_attr(c, "dctype");
+	if (!dev->cntrltype || !dev->dctype) {
+		memset(&id, 0, sizeof(id));
+		if (nvme_ctrl_identify(c, &id) == 0) {
+			if (!dev->cntrltype)
+				dev->cntrltype = id_name(id.cntrltype, cntrltypes, G_N_ELEMENTS(cntrltypes));
+			if (!dev->dctype)
+				dev->dctype = id_name(id.dctype, dctypes, G_N_ELEMENTS(dctypes));
+		}
+	}
+	if (!dev->cntrltype)
+		dev->cntrltype = g_strdup("");
+	if (!dev->dctype)
+		dev->dctype = g_strdup("");
+	dev->registration_supported = g_str_equal(dev->dctype, "ddc") || g_str_equal(dev->dctype, "cdc");
+	return dev;
+}
+
+static void fabrics_config(const StasFabricsCfg *in, struct nvme_fabrics_config *cfg)
+{
+	nvmf_default_config(cfg);
+	if (in->kato >= 0)
+		cfg->keep_alive_tmo = in->kato;
+	/* Honoured, unlike nvme-stas whose libnvme bindings dropped it (SPEC §11 #4). */
+	if (in->queue_size >= 0)
+		cfg->queue_size = in->queue_size;
+	if (in->nr_io_queues >= 0)
+		cfg->nr_io_queues = in->nr_io_queues;
+	if (in->nr_write_queues >= 0)
+		cfg->nr_write_queues = in->nr_write_queues;
+	if (in->nr_poll_queues >= 0)
+		cfg->nr_poll_queues = in->nr_poll_queues;
+	if (in->reconnect_delay >= 0)
+		cfg->reconnect_delay = in->reconnect_delay;
+	if (in->ctrl_loss_tmo != STAS_UNSET)
+		cfg->ctrl_loss_tmo = in->ctrl_loss_tmo;
+	if (in->hdr_digest >= 0)
+		cfg->hdr_digest = in->hdr_digest != 0;
+	if (in->data_digest >= 0)
+		cfg->data_digest = in->data_digest != 0;
+	if (in->disable_sqflow >= 0)
+		cfg->disable_sqflow = in->disable_sqflow != 0;
+}
+
+static void connect_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	NvmeOp *op = data;
+	const StasConnectRequest *req = &op->req;
+	const StasKernelSupport *support = &op->kernel->support;
+	g_autoptr(NvmeSession) s = NULL;
+	struct nvme_fabrics_config cfg;
+	GError *error = NULL;
+
+	if (g_task_return_error_if_cancelled(task))
+		return;
+	s = nvme_session_new(op->kernel, op->host.hostnqn, op->host.hostid, op->host.symname, &error);
+	if (!s) {
+		g_task_return_error(task, error);
+		return;
+	}
+	/* libnvme lets the host key win over the controller's; the project decided the opposite
+	 * (SPEC §11 #5), so the host key is only attached when the controller has none. */
+	if (op->host.hostkey && support->dhchap_secret && !req->dhchap_secret)
+		nvme_host_set_dhchap_key(s->host, op->host.hostkey);
+
+	s->ctrl = nvme_create_ctrl(s->root, req->subsysnqn, req->transport, nonempty(req->traddr),
+				   nonempty(req->host_traddr), nonempty(req->host_iface),
+				   nonempty(req->trsvcid));
+	if (!s->ctrl) {
+		g_task_return_new_error(task, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
+					"Cannot create a controller handle: %s", g_strerror(errno));
+		return;
+	}
+#ifdef HAVE_NVME_CTRL_SET_DISCOVERY_CTRL
+	/* Makes libnvme send "discovery" for DCs whose NQN is not the well-known one (TP8013). */
+	nvme_ctrl_set_discovery_ctrl(s->ctrl, req->discovery);
+#endif
+	if (req->dhchap_secret && support->dhchap_secret) {
+#ifdef HAVE_NVME_CTRL_SET_DHCHAP_HOST_KEY
+		nvme_ctrl_set_dhchap_host_key(s->ctrl, req->dhchap_secret);
+#else
+		g_warning("dhchap-secret ignored: libnvme cannot set it per controller (upgrade it)");
+#endif
+	}
+	if (req->dhchap_ctrl_secret && support->dhchap_ctrl_secret)
+		nvme_ctrl_set_dhchap_key(s->ctrl, req->dhchap_ctrl_secret);
+
+	fabrics_config(&req->cfg, &cfg);
+	/* When the kernel made the controller but libnvme could not look it up afterwards, the
+	 * handle still has its name: report the connection rather than orphan it. */
+	if (nvmf_add_ctrl(s->host, s->ctrl, &cfg) != 0 && !nvme_ctrl_get_name(s->ctrl)) {
+		int code = errno;
+
+		g_task_return_new_error(task, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
+					"Connect failed: %s", errno_text(code));
+		return;
+	}
+	g_task_return_pointer(task, ctrl_device(s->ctrl), (GDestroyNotify)stas_ctrl_device_free);
+}
+
+static void attach_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	NvmeOp *op = data;
+	g_autoptr(NvmeSession) s = NULL;
+	GError *error = NULL;
+
+	if (g_task_return_error_if_cancelled(task))
+		return;
+	s = nvme_session_open_device(op->kernel, NULL, op->device, &error);
+	if (!s) {
+		g_task_return_error(task, error);
+		return;
+	}
+	g_task_return_pointer(task, ctrl_device(s->ctrl), (GDestroyNotify)stas_ctrl_device_free);
+}
+
+static void register_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	NvmeOp *op = data;
+	g_autoptr(NvmeSession) s = NULL;
+	GError *error = NULL;
+	guint32 result = 0;
+	int status;
+
+	if (g_task_return_error_if_cancelled(task))
+		return;
+	/* Under the caller's host: libnvme takes the NQN, ID and symbolic name it registers from
+	 * the host object the controller hangs off. */
+	s = nvme_session_open_device(op->kernel, &op->host, op->device, &error);
+	if (!s) {
+		g_task_return_error(task, error);
+		return;
+	}
+	errno = 0;
+	status = nvmf_register_ctrl(s->ctrl, NVMF_DIM_TAS_REGISTER, &result);
+	g_task_return_pointer(task, status ? stas_nvme_status_text(status, result) : NULL, g_free);
+}
+
+static void supported_log_pages_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	NvmeOp *op = data;
+	g_autoptr(NvmeSession) s = NULL;
+	struct nvme_supported_log_pages log;
+	GError *error = NULL;
+	guint flags = 0;
+
+	if (g_task_return_error_if_cancelled(task))
+		return;
+	s = nvme_session_open_device(op->kernel, NULL, op->device, &error);
+	if (!s) {
+		g_task_return_error(task, error);
+		return;
+	}
+	/* A DC that does not know the command simply has no options (SPEC §5.5). */
+	memset(&log, 0, sizeof(log));
+	if (nvme_get_log_supported_log_pages(nvme_ctrl_get_fd(s->ctrl), true, &log) == 0)
+		flags = GUINT32_FROM_LE(log.lid_support[NVME_LOG_LID_DISCOVER]) >> 16;
+	g_task_return_int(task, flags);
+}
+
+static void get_discovery_log_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	NvmeOp *op = data;
+	g_autoptr(NvmeSession) s = NULL;
+	g_autoptr(GPtrArray) entries = NULL;
+	struct nvmf_discovery_log *log;
+	struct nvme_get_discovery_args args;
+	GError *error = NULL;
+	guint64 numrec;
+
+	if (g_task_return_error_if_cancelled(task))
+		return;
+	s = nvme_session_open_device(op->kernel, NULL, op->device, &error);
+	if (!s) {
+		g_task_return_error(task, error);
+		return;
+	}
+	memset(&args, 0, sizeof(args));
+	args.c = s->ctrl;
+	args.args_size = sizeof(args);
+	/* libnvme re-reads the log while its generation counter changes under it. */
+	args.max_retries = GET_LOG_MAX_RETRIES;
+	args.result = NULL;
+	args.timeout = NVME_DEFAULT_IOCTL_TIMEOUT;
+	args.lsp = (__u8)op->lsp;
+	log = nvmf_get_discovery_wargs(&args);
+	if (!log) {
+		set_device_error(&error, op->device, "Discover failed", errno);
+		g_task_return_error(task, error);
+		return;
+	}
+	numrec = GUINT64_FROM_LE(log->numrec);
+	entries = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
+	for (guint64 i = 0; i < numrec; i++) {
+		g_autoptr(GHashTable) dict = stas_dlpe_to_dict(&log->entries[i]);
+
+		/* Some CDCs report entries without a usable address. */
+		if (!stas_dlpe_is_placeholder(g_hash_table_lookup(dict, "traddr")))
+			g_ptr_array_add(entries, g_steal_pointer(&dict));
+	}
+	free(log);
+	g_task_return_pointer(task, g_steal_pointer(&entries), (GDestroyNotify)g_ptr_array_unref);
+}
+
+static void disconnect_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	NvmeOp *op = data;
+	g_autoptr(NvmeSession) s = NULL;
+	GError *error = NULL;
+
+	if (g_task_return_error_if_cancelled(task))
+		return;
+	s = nvme_session_open_device(op->kernel, NULL, op->device, &error);
+	if (!s) {
+		g_task_return_error(task, error);
+		return;
+	}
+	if (nvme_disconnect_ctrl(s->ctrl) != 0) {
+		set_device_error(&error, op->device, "cannot disconnect", errno);
+		g_task_return_error(task, error);
+		return;
+	}
+	g_task_return_boolean(task, TRUE);
+}
+
+/* ------------------------------------------------------------ operations */
+
+static void nvme_connect(StasKernel *k, const StasKernelHost *host, const StasConnectRequest *req,
+			 GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data)
+{
+	NvmeOp *op = nvme_op_new(k, host, NULL);
+
+	op->req.transport = g_strdup(req->transport);
+	op->req.traddr = g_strdup(req->traddr);
+	op->req.trsvcid = g_strdup(req->trsvcid);
+	op->req.subsysnqn = g_strdup(req->subsysnqn);
+	op->req.host_traddr = g_strdup(req->host_traddr);
+	op->req.host_iface = g_strdup(req->host_iface);
+	op->req.discovery = req->discovery;
+	op->req.dhchap_secret = g_strdup(req->dhchap_secret);
+	op->req.dhchap_ctrl_secret = g_strdup(req->dhchap_ctrl_secret);
+	op->req.cfg = req->cfg;
+	nvme_op_run(op, nvme_connect, cancellable, cb, data, connect_worker);
+}
+
+static void nvme_attach(StasKernel *k, const char *device, GCancellable *cancellable, GAsyncReadyCallback cb,
+			gpointer data)
+{
+	nvme_op_run(nvme_op_new(k, NULL, device), nvme_attach, cancellable, cb, data, attach_worker);
+}
+
+static void nvme_dim_register(StasKernel *k, const StasKernelHost *host, const char *device,
+			      GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data)
+{
+	nvme_op_run(nvme_op_new(k, host, device), nvme_dim_register, cancellable, cb, data, register_worker);
+}
+
+static void nvme_supported_log_pages(StasKernel *k, const char *device, GCancellable *cancellable,
+				     GAsyncReadyCallback cb, gpointer data)
+{
+	nvme_op_run(nvme_op_new(k, NULL, device), nvme_supported_log_pages, cancellable, cb, data,
+		    supported_log_pages_worker);
+}
+
+static void nvme_get_discovery_log(StasKernel *k, const char *device, int lsp, GCancellable *cancellable,
+				   GAsyncReadyCallback cb, gpointer data)
+{
+	NvmeOp *op = nvme_op_new(k, NULL, device);
+
+	op->lsp = lsp;
+	nvme_op_run(op, nvme_get_discovery_log, cancellable, cb, data, get_discovery_log_worker);
+}
+
+static void nvme_disconnect(StasKernel *k, const char *device, GCancellable *cancellable,
+			    GAsyncReadyCallback cb, gpointer data)
+{
+	nvme_op_run(nvme_op_new(k, NULL, device), nvme_disconnect, cancellable, cb, data, disconnect_worker);
+}
+
+static char *nvme_find_existing(StasKernel *k, const StasTid *tid, gboolean discovery)
+{
+	/* Matching needs the addresses of the interfaces as they are now (SPEC §6.5.1). */
+	g_autoptr(StasIfaces) ifaces = stas_ifaces_snapshot();
+
+	return stas_udev_find_ctrl(NULL, tid, discovery, ifaces);
+}
+
+static void nvme_kernel_free(StasKernel *k)
+{
+	/* Workers still running hold their own references. */
+	g_atomic_rc_box_release((NvmeKernel *)k);
+}
+
+static const StasKernelOps nvme_kernel_ops = {
+	.connect = nvme_connect,
+	.attach = nvme_attach,
+	.dim_register = nvme_dim_register,
+	.supported_log_pages = nvme_supported_log_pages,
+	.get_discovery_log = nvme_get_discovery_log,
+	.disconnect = nvme_disconnect,
+	.find_existing = nvme_find_existing,
+	.free = nvme_kernel_free,
+};
+
+StasKernel *stas_nvme_kernel_new(gboolean trace)
+{
+	NvmeKernel *k = g_atomic_rc_box_new0(NvmeKernel);
+	g_autofree char *warning = NULL;
+
+	k->parent.ops = &nvme_kernel_ops;
+	g_atomic_int_set(&k->log_level, trace ? LOG_DEBUG : LOG_ERR);
+	/* The daemons probe too, and warn at start-up; this copy only decides which keys to set. */
+	stas_kernel_support_probe(&k->support, NULL, &warning);
+	if (warning)
+		g_debug("%s", warning);
+	return &k->parent;
+}
+
+void stas_nvme_kernel_set_trace(StasKernel *k, gboolean trace)
+{
+	g_return_if_fail(k && k->ops == &nvme_kernel_ops);
+	g_atomic_int_set(&((NvmeKernel *)k)->log_level, trace ? LOG_DEBUG : LOG_ERR);
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: Apache-2.0
+/* The test kernel layer: queue every call, complete it when the test says. */
+#include "fake-kernel.h"
+#include "testutil.h"
+
+static FakeCall *queue(FakeKernel *k, const char *op, const char *device, GCancellable *cancellable,
+		       GAsyncReadyCallback cb, gpointer data)
+{
+	FakeCall *call = g_new0(FakeCall, 1);
+
+	call->op = g_strdup(op);
+	call->device = g_strdup(device);
+	call->task = g_task_new(NULL, cancellable, cb, data);
+	g_queue_push_tail(k->calls, call);
+	return call;
+}
+
+static void fake_connect(StasKernel *k, const StasKernelHost *host, const StasConnectRequest *req,
+			 GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data)
+{
+	FakeCall *call = queue((FakeKernel *)k, "connect", NULL, cancellable, cb, data);
+
+	call->req = *req;
+	call->req.transport = g_strdup(req->transport);
+	call->req.traddr = g_strdup(req->traddr);
+	call->req.trsvcid = g_strdup(req->trsvcid);
+	call->req.subsysnqn = g_strdup(req->subsysnqn);
+	call->req.host_traddr = g_strdup(req->host_traddr);
+	call->req.host_iface = g_strdup(req->host_iface);
+	call->req.dhchap_secret = g_strdup(req->dhchap_secret);
+	call->req.dhchap_ctrl_secret = g_strdup(req->dhchap_ctrl_secret);
+}
+
+static void fake_attach(StasKernel *k, const char *device, GCancellable *c, GAsyncReadyCallback cb,
+			gpointer d)
+{
+	queue((FakeKernel *)k, "attach", device, c, cb, d);
+}
+
+static void fake_register(StasKernel *k, const StasKernelHost *host, const char *device, GCancellable *c,
+			  GAsyncReadyCallback cb, gpointer d)
+{
+	queue((FakeKernel *)k, "register", device, c, cb, d);
+}
+
+static void fake_supported(StasKernel *k, const char *device, GCancellable *c, GAsyncReadyCallback cb,
+			   gpointer d)
+{
+	queue((FakeKernel *)k, "supported", device, c, cb, d);
+}
+
+static void fake_get_log(StasKernel *k, const char *device, int lsp, GCancellable *c, GAsyncReadyCallback cb,
+			 gpointer d)
+{
+	queue((FakeKernel *)k, "get_log", device, c, cb, d)->lsp = lsp;
+}
+
+static void fake_disconnect(StasKernel *k, const char *device, GCancellable *c, GAsyncReadyCallback cb,
+			    gpointer d)
+{
+	queue((FakeKernel *)k, "disconnect", device, c, cb, d);
+}
+
+static char *fake_find_existing(StasKernel *k, const StasTid *tid, gboolean discovery)
+{
+	return g_strdup(((FakeKernel *)k)->existing);
+}
+
+static void fake_free(StasKernel *k)
+{
+	FakeKernel *fk = (FakeKernel *)k;
+
+	g_queue_free_full(fk->calls, (GDestroyNotify)fake_call_free);
+	g_free(fk->existing);
+	g_free(fk);
+}
+
+static const StasKernelOps fake_ops = {
+	.connect = fake_connect,
+	.attach = fake_attach,
+	.dim_register = fake_register,
+	.supported_log_pages = fake_supported,
+	.get_discovery_log = fake_get_log,
+	.disconnect = fake_disconnect,
+	.find_existing = fake_find_existing,
+	.free = fake_free,
+};
+
+FakeKernel *fake_kernel_new(void)
+{
+	FakeKernel *k = g_new0(FakeKernel, 1);
+
+	k->parent.ops = &fake_ops;
+	k->calls = g_queue_new();
+	return k;
+}
+
+void fake_iterate(void)
+{
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+}
+
+guint fake_count(FakeKernel *k, const char *op)
+{
+	guint n = 0;
+
+	for (GList *l = k->calls->head; l; l = l->next)
+		n += !op || g_str_equal(((FakeCall *)l->data)->op, op);
+	return n;
+}
+
+FakeCall *fake_take(FakeKernel *k, const char *op)
+{
+	for (GList *l = k->calls->head; l; l = l->next) {
+		FakeCall *call = l->data;
+
+		if (g_str_equal(call->op, op)) {
+			g_queue_delete_link(k->calls, l);
+			return call;
+		}
+	}
+	ck_abort_msg("no pending %s call", op);
+	return NULL;
+}
+
+void fake_call_free(FakeCall *call)
+{
+	if (call->task)
+		g_object_unref(call->task);
+	stas_connect_request_clear(&call->req);
+	g_free(call->op);
+	g_free(call->device);
+	g_free(call);
+}
+
+static void finish(FakeCall *call)
+{
+	fake_call_free(call);
+	fake_iterate();
+}
+
+void fake_connect_ok(FakeCall *call, const char *device, const char *dctype)
+{
+	StasCtrlDevice *dev = g_new0(StasCtrlDevice, 1);
+
+	dev->device = g_strdup(device ? device : call->device);
+	dev->dctype = g_strdup(dctype);
+	dev->cntrltype = g_strdup("discovery");
+	dev->registration_supported = g_strcmp0(dctype, "ddc") == 0 || g_strcmp0(dctype, "cdc") == 0;
+	g_task_return_pointer(call->task, dev, (GDestroyNotify)stas_ctrl_device_free);
+	finish(call);
+}
+
+void fake_fail(FakeCall *call, const char *message)
+{
+	g_task_return_new_error(call->task, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED, "%s", message);
+	finish(call);
+}
+
+void fake_register_done(FakeCall *call, const char *status)
+{
+	g_task_return_pointer(call->task, g_strdup(status), g_free);
+	finish(call);
+}
+
+void fake_supported_done(FakeCall *call, guint flags)
+{
+	g_task_return_int(call->task, flags);
+	finish(call);
+}
+
+void fake_log_done(FakeCall *call, const char *const *entries)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
+
+	for (guint i = 0; entries && entries[i]; i++) {
+		g_auto(GStrv) parts = g_strsplit(entries[i], ":", 2);
+		GHashTable *dlpe = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+
+		g_hash_table_insert(dlpe, g_strdup("trtype"), g_strdup("tcp"));
+		g_hash_table_insert(dlpe, g_strdup("subtype"), g_strdup(parts[0]));
+		g_hash_table_insert(dlpe, g_strdup("traddr"), g_strdup(parts[1]));
+		g_hash_table_insert(dlpe, g_strdup("trsvcid"), g_strdup("4420"));
+		g_hash_table_insert(dlpe, g_strdup("subnqn"), g_strdup_printf("nqn.test:%s", parts[1]));
+		g_ptr_array_add(list, dlpe);
+	}
+	g_task_return_pointer(call->task, list, (GDestroyNotify)g_ptr_array_unref);
+	finish(call);
+}
+
+void fake_disconnect_done(FakeCall *call)
+{
+	g_task_return_boolean(call->task, TRUE);
+	finish(call);
+}

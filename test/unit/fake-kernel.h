@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A kernel layer for unit tests: every operation is queued until the test
+ * completes it, so a test decides the order and outcome of everything the
+ * kernel would do (and can hold a connect in flight while other things happen).
+ */
+#pragma once
+
+#include "stas/kernel.h"
+
+typedef struct {
+	char *op;     /* "connect", "attach", "register", "supported", "get_log", "disconnect" */
+	char *device; /* device the op works on (attach and later) */
+	int lsp;
+	StasConnectRequest req; /* connect only */
+	GTask *task;
+} FakeCall;
+
+typedef struct {
+	StasKernel parent;
+	GQueue *calls;	/* FakeCall*, oldest first */
+	char *existing; /* what find_existing answers (NULL = nothing) */
+	guint next_instance;
+} FakeKernel;
+
+FakeKernel *fake_kernel_new(void);
+/* Runs the main context until nothing is pending. */
+void fake_iterate(void);
+/* Number of queued calls of @op (NULL = any). */
+guint fake_count(FakeKernel *k, const char *op);
+/* Takes the oldest queued call of @op (fails the test when there is none). */
+FakeCall *fake_take(FakeKernel *k, const char *op);
+void fake_call_free(FakeCall *call);
+
+/* Completions (each frees @call and iterates the loop). */
+void fake_connect_ok(FakeCall *call, const char *device, const char *dctype);
+void fake_fail(FakeCall *call, const char *message);
+void fake_register_done(FakeCall *call, const char *status);
+void fake_supported_done(FakeCall *call, guint flags);
+/* @entries: NULL-terminated list of "subtype:traddr" strings. */
+void fake_log_done(FakeCall *call, const char *const *entries);
+void fake_disconnect_done(FakeCall *call);
