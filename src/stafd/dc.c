@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Discovery controllers. After each (re)connection the DC runs a chain of
+ * kernel operations: DIM registration when the DC supports it, Get
+ * Supported Log Pages to learn whether it can filter Port-Local Entries
+ * Only, then Get Discovery Log Page. A request to re-run the chain while one
+ * of its steps is in flight is remembered and honoured when the step ends,
+ * so steps never overlap and no refresh is lost.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "dc.h"
+#include "stas/log.h"
+
+#define REGISTER_RETRY_S     5.0
+#define SUPPORTED_RETRY_S    5.0
+#define GET_LOG_RETRY_S	     20.0
+#define AEN_DISCOVERY_CHANGE 0x70f002
+
+typedef enum {
+	STEP_NONE,
+	STEP_REGISTER,
+	STEP_SUPPORTED,
+	STEP_GET_LOG,
+} Step;
+
+struct _StasDc {
+	StasCtrl ctrl; /* first: a StasDc is a StasCtrl */
+	StasDcOrigin origin;
+	GPtrArray *log_pages; /* GHashTable* */
+	int lsp;
+	StasOp register_op;
+	StasOp supported_op;
+	StasOp get_log_op;
+	Step restart_from; /* chain re-run requested while a step was in flight */
+	StasTimer *unresponsive_timer;
+	gint64 lost_since; /* real time (µs) the DC was declared lost, 0 = not */
+	const StasDcEvents *events;
+	gpointer events_data;
+};
+
+static const char *const origin_names[] = {
+	[STAS_ORIGIN_UNKNOWN] = "",
+	[STAS_ORIGIN_CONFIGURED] = "configured",
+	[STAS_ORIGIN_DISCOVERED] = "discovered",
+	[STAS_ORIGIN_REFERRAL] = "referral",
+};
+
+static void run_chain(StasDc *dc, Step step);
+
+static StasDc *DC(StasCtrl *ctrl)
+{
+	return (StasDc *)ctrl;
+}
+
+static const char *id(StasDc *dc)
+{
+	return stas_ctrl_id(&dc->ctrl);
+}
+
+static const char *dev(StasDc *dc)
+{
+	return stas_ctrl_device(&dc->ctrl);
+}
+
+/* ------------------------------------------------------------------- aging */
+
+static double persistence(StasDc *dc)
+{
+	return dc->ctrl.env->conf
+		       ? stas_conf_get_seconds(dc->ctrl.env->conf, STAS_OPT_ZEROCONF_CONNECTIONS_PERSISTENCE)
+		       : 259200.0;
+}
+
+static gboolean advertised(StasDc *dc)
+{
+	return dc->events->advertised && dc->events->advertised(dc, dc->events_data);
+}
+
+static void clear_lost(StasDc *dc)
+{
+	dc->lost_since = 0;
+	stas_timer_stop(dc->unresponsive_timer);
+}
+
+void stas_dc_reevaluate_unresponsive(StasDc *dc)
+{
+	double t;
+
+	if (dc->origin != STAS_ORIGIN_DISCOVERED || advertised(dc) || stas_ctrl_connected(&dc->ctrl)) {
+		clear_lost(dc);
+		return;
+	}
+	t = persistence(dc);
+	if (t < 0) {
+		stas_info("%s | %s - Controller not responding. Retrying...", id(dc), dev(dc));
+		clear_lost(dc);
+		return;
+	}
+	if (dc->lost_since)
+		return; /* already counting down; a changed setting does not restart it */
+	dc->lost_since = g_get_real_time();
+	{
+		g_autoptr(GDateTime) when = g_date_time_new_now_local();
+		g_autoptr(GDateTime) removal = g_date_time_add_seconds(when, t);
+		g_autofree char *text = g_date_time_format(removal, "%c");
+
+		stas_info("%s | %s - Controller is not responding. Will be removed by %s unless restored",
+			  id(dc), dev(dc), text);
+	}
+	stas_timer_set_interval(dc->unresponsive_timer, t);
+	stas_timer_start(dc->unresponsive_timer);
+}
+
+gboolean stas_dc_is_unresponsive(const StasDc *dc)
+{
+	return dc->origin == STAS_ORIGIN_DISCOVERED && !advertised((StasDc *)dc) &&
+	       !stas_ctrl_connected(&dc->ctrl) && dc->lost_since &&
+	       !stas_timer_is_armed(dc->unresponsive_timer);
+}
+
+static gboolean on_unresponsive(gpointer data)
+{
+	StasDc *dc = data;
+
+	if (dc->events->unresponsive)
+		dc->events->unresponsive(dc, dc->events_data);
+	return G_SOURCE_REMOVE;
+}
+
+/* ------------------------------------------------------------------ origin */
+
+const char *stas_dc_origin_to_string(StasDcOrigin origin)
+{
+	return origin < G_N_ELEMENTS(origin_names) ? origin_names[origin] : "";
+}
+
+gboolean stas_dc_origin_from_string(const char *text, StasDcOrigin *origin)
+{
+	for (guint i = STAS_ORIGIN_CONFIGURED; i < G_N_ELEMENTS(origin_names); i++) {
+		if (text && g_str_equal(text, origin_names[i])) {
+			*origin = i;
+			return TRUE;
+		}
+	}
+	stas_err("Trying to set invalid origin to %s", text ? text : "(null)");
+	return FALSE;
+}
+
+StasDcOrigin stas_dc_get_origin(const StasDc *dc)
+{
+	return dc->origin;
+}
+
+void stas_dc_set_origin(StasDc *dc, StasDcOrigin origin)
+{
+	dc->origin = origin;
+	stas_dc_reevaluate_unresponsive(dc);
+}
+
+/* ---------------------------------------------------------------- log pages */
+
+const GPtrArray *stas_dc_log_pages(const StasDc *dc)
+{
+	return dc->log_pages;
+}
+
+void stas_dc_set_log_pages(StasDc *dc, GPtrArray *entries)
+{
+	g_ptr_array_unref(dc->log_pages);
+	dc->log_pages = entries;
+}
+
+static gboolean is_referral(GHashTable *dlpe)
+{
+	const char *subtype = g_hash_table_lookup(dlpe, "subtype");
+
+	return subtype && g_str_equal(subtype, "referral");
+}
+
+GPtrArray *stas_dc_referrals(const StasDc *dc)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
+
+	for (guint i = 0; i < dc->log_pages->len; i++) {
+		GHashTable *dlpe = g_ptr_array_index(dc->log_pages, i);
+
+		if (is_referral(dlpe))
+			g_ptr_array_add(out, g_hash_table_ref(dlpe));
+	}
+	return out;
+}
+
+static gboolean dict_equal(GHashTable *a, GHashTable *b)
+{
+	GHashTableIter iter;
+	gpointer key, value;
+
+	if (g_hash_table_size(a) != g_hash_table_size(b))
+		return FALSE;
+	g_hash_table_iter_init(&iter, a);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		const char *other = g_hash_table_lookup(b, key);
+
+		if (!other || !g_str_equal(other, value))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean lists_equal(const GPtrArray *a, const GPtrArray *b)
+{
+	if (a->len != b->len)
+		return FALSE;
+	for (guint i = 0; i < a->len; i++) {
+		if (!dict_equal(g_ptr_array_index(a, i), g_ptr_array_index(b, i)))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* -------------------------------------------------------------- the chain */
+
+static gboolean chain_busy(StasDc *dc)
+{
+	return dc->register_op.in_flight || dc->supported_op.in_flight || dc->get_log_op.in_flight;
+}
+
+/* Called when a step ends: honour a re-run that was asked for meanwhile. */
+static gboolean restart_requested(StasDc *dc)
+{
+	Step step = dc->restart_from;
+
+	if (step == STEP_NONE)
+		return FALSE;
+	dc->restart_from = STEP_NONE;
+	run_chain(dc, step);
+	return TRUE;
+}
+
+static void on_get_log_done(GObject *source, GAsyncResult *res, gpointer token)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) entries = stas_kernel_log_finish(res, &error);
+	gboolean current;
+	StasDc *dc = DC(stas_ctrl_op_end(token, error, &current));
+
+	if (!current)
+		goto out;
+	if (restart_requested(dc))
+		goto out;
+	if (!entries) {
+		if (dc->get_log_op.fail_count == 1)
+			stas_err("%s | %s - Failed to retrieve log pages: %s", id(dc), dev(dc),
+				 error->message);
+		else
+			stas_debug("%s | %s - Failed to retrieve log pages: %s", id(dc), dev(dc),
+				   error->message);
+		stas_timer_start(dc->get_log_op.retry); /* the cached entries stay */
+		goto out;
+	}
+	{
+		g_autoptr(GPtrArray) old_referrals = stas_dc_referrals(dc);
+		g_autoptr(GPtrArray) new_referrals = NULL;
+
+		stas_dc_set_log_pages(dc, g_steal_pointer(&entries));
+		new_referrals = stas_dc_referrals(dc);
+		stas_info("%s | %s - Received discovery log pages (num records=%u).", id(dc), dev(dc),
+			  dc->log_pages->len);
+		if (dc->events->log_pages_changed)
+			dc->events->log_pages_changed(dc, dc->events_data);
+		if (!lists_equal(old_referrals, new_referrals) && dc->events->referrals_changed)
+			dc->events->referrals_changed(dc, dc->events_data);
+	}
+out:
+	stas_ctrl_unref(&dc->ctrl);
+}
+
+static void start_get_log(StasDc *dc)
+{
+	gpointer token = stas_ctrl_op_begin(&dc->ctrl, &dc->get_log_op);
+	StasKernel *k = dc->ctrl.env->kernel;
+
+	stas_debug("%s | %s - Get discovery log page (lsp=%d)", id(dc), dev(dc), dc->lsp);
+	k->ops->get_discovery_log(k, dc->ctrl.device, dc->lsp, dc->ctrl.cancellable, on_get_log_done, token);
+}
+
+static gboolean pleo_wanted(StasDc *dc)
+{
+	/* PLEO only towards DCs that are not CDCs; an unknown dctype is not a CDC. */
+	return (!dc->ctrl.env->conf || stas_conf_get_bool(dc->ctrl.env->conf, STAS_OPT_PLEO)) &&
+	       g_strcmp0(dc->ctrl.dctype, "cdc") != 0;
+}
+
+static void on_supported_done(GObject *source, GAsyncResult *res, gpointer token)
+{
+	g_autoptr(GError) error = NULL;
+	guint flags = stas_kernel_flags_finish(res, &error);
+	gboolean current;
+	StasDc *dc = DC(stas_ctrl_op_end(token, error, &current));
+
+	if (!current || restart_requested(dc))
+		goto out;
+	if (error) {
+		/* Unexpected (the command's own errors arrive as "no flags"). */
+		if (dc->supported_op.fail_count == 1)
+			stas_err("%s | %s - Failed to get supported log pages: %s", id(dc), dev(dc),
+				 error->message);
+		stas_timer_start(dc->supported_op.retry);
+		goto out;
+	}
+	stas_debug("%s | %s - Supported log page options:%s%s%s", id(dc), dev(dc),
+		   flags & STAS_DISC_EXTDLPES ? " EXTDLPES" : "", flags & STAS_DISC_PLEOS ? " PLEOS" : "",
+		   flags & STAS_DISC_ALLSUBES ? " ALLSUBES" : "");
+	dc->lsp = flags & STAS_DISC_PLEOS ? STAS_LSP_PLEO : 0;
+	start_get_log(dc);
+out:
+	stas_ctrl_unref(&dc->ctrl);
+}
+
+static void start_supported(StasDc *dc)
+{
+	gpointer token = stas_ctrl_op_begin(&dc->ctrl, &dc->supported_op);
+	StasKernel *k = dc->ctrl.env->kernel;
+
+	k->ops->supported_log_pages(k, dc->ctrl.device, dc->ctrl.cancellable, on_supported_done, token);
+}
+
+static void after_registration(StasDc *dc)
+{
+	if (pleo_wanted(dc)) {
+		start_supported(dc);
+	} else {
+		dc->lsp = 0;
+		start_get_log(dc);
+	}
+}
+
+static void on_register_done(GObject *source, GAsyncResult *res, gpointer token)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *status = NULL;
+	gboolean ok = stas_kernel_register_finish(res, &status, &error);
+	gboolean current;
+	StasDc *dc = DC(stas_ctrl_op_end(token, error, &current));
+
+	if (!current || restart_requested(dc))
+		goto out;
+	if (!ok) {
+		if (dc->register_op.fail_count == 1)
+			stas_err("%s | %s - Failed to register: %s", id(dc), dev(dc), error->message);
+		stas_timer_start(dc->register_op.retry);
+		goto out;
+	}
+	if (status)
+		stas_warn("%s | %s - Registration error. %s", id(dc), dev(dc), status);
+	else
+		stas_debug("%s | %s - Registration completed", id(dc), dev(dc));
+	after_registration(dc);
+out:
+	stas_ctrl_unref(&dc->ctrl);
+}
+
+static void start_register(StasDc *dc)
+{
+	gpointer token = stas_ctrl_op_begin(&dc->ctrl, &dc->register_op);
+	StasKernel *k = dc->ctrl.env->kernel;
+
+	k->ops->dim_register(k, &dc->ctrl.env->host, dc->ctrl.device, dc->ctrl.cancellable, on_register_done,
+			     token);
+}
+
+static void run_chain(StasDc *dc, Step step)
+{
+	if (!dc->ctrl.device || dc->ctrl.stopping)
+		return;
+	if (chain_busy(dc)) {
+		if (dc->restart_from == STEP_NONE || step < dc->restart_from)
+			dc->restart_from = step;
+		return;
+	}
+	switch (step) {
+	case STEP_REGISTER:
+		if (dc->ctrl.registration_supported) {
+			start_register(dc);
+			break;
+		}
+		/* fall through */
+	case STEP_SUPPORTED:
+		after_registration(dc);
+		break;
+	case STEP_GET_LOG:
+		start_get_log(dc);
+		break;
+	case STEP_NONE:
+		break;
+	}
+}
+
+void stas_dc_resync(StasDc *dc)
+{
+	stas_dc_reevaluate_unresponsive(dc);
+	if (dc->register_op.exists)
+		run_chain(dc, STEP_REGISTER);
+	else if (dc->supported_op.exists)
+		run_chain(dc, STEP_SUPPORTED);
+	else if (dc->get_log_op.exists)
+		run_chain(dc, STEP_GET_LOG);
+}
+
+/* ------------------------------------------------------------------ events */
+
+void stas_dc_handle_uevent(StasDc *dc, const StasUevent *event)
+{
+	const char *aen, *nvme_event;
+
+	if (g_str_equal(event->action, "remove")) {
+		stas_ctrl_device_removed(&dc->ctrl);
+		return;
+	}
+	if (!g_str_equal(event->action, "change")) {
+		stas_debug("%s | %s - Ignoring %s event", id(dc), dev(dc), event->action);
+		return;
+	}
+	aen = g_hash_table_lookup(event->properties, "NVME_AEN");
+	nvme_event = g_hash_table_lookup(event->properties, "NVME_EVENT");
+	if (aen) {
+		guint64 value = g_ascii_strtoull(aen, NULL, 16);
+
+		stas_info("%s | %s - Received AEN: %s", id(dc), dev(dc), aen);
+		if (value == AEN_DISCOVERY_CHANGE && dc->get_log_op.exists)
+			run_chain(dc, STEP_GET_LOG);
+	} else if (nvme_event &&
+		   (g_str_equal(nvme_event, "connected") || g_str_equal(nvme_event, "rediscover"))) {
+		stas_info("%s | %s - Received \"%s\" event", id(dc), dev(dc), nvme_event);
+		stas_dc_resync(dc);
+	}
+}
+
+/* ------------------------------------------------------------- StasCtrl hooks */
+
+static void dc_connected(StasCtrl *ctrl)
+{
+	StasDc *dc = DC(ctrl);
+
+	clear_lost(dc);
+	dc->restart_from = STEP_NONE;
+	run_chain(dc, STEP_REGISTER);
+}
+
+static void dc_connect_failed(StasCtrl *ctrl, const GError *error)
+{
+	stas_dc_reevaluate_unresponsive(DC(ctrl));
+}
+
+static void dc_removed(StasCtrl *ctrl)
+{
+	StasDc *dc = DC(ctrl);
+
+	/* The cached entries stay: stacd keeps its I/O controllers meanwhile. */
+	dc->restart_from = STEP_NONE;
+	stas_dc_reevaluate_unresponsive(dc);
+}
+
+static StasOp *dc_op(StasCtrl *ctrl, guint index)
+{
+	StasDc *dc = DC(ctrl);
+	StasOp *ops[] = { &dc->register_op, &dc->supported_op, &dc->get_log_op };
+
+	return index < G_N_ELEMENTS(ops) ? ops[index] : NULL;
+}
+
+static void dc_add_info(StasCtrl *ctrl, GHashTable *info)
+{
+	StasDc *dc = DC(ctrl);
+	static const struct {
+		const char *key;
+		gsize offset;
+	} ops[] = {
+		{ "get log page operation", G_STRUCT_OFFSET(StasDc, get_log_op) },
+		{ "register operation", G_STRUCT_OFFSET(StasDc, register_op) },
+		{ "get supported log page operation", G_STRUCT_OFFSET(StasDc, supported_op) },
+	};
+
+	g_hash_table_insert(info, g_strdup("origin"), g_strdup(stas_dc_origin_to_string(dc->origin)));
+	if (dc->origin == STAS_ORIGIN_DISCOVERED) {
+		double t = persistence(dc);
+
+		g_hash_table_insert(info, g_strdup("unresponsive timer"),
+				    stas_timer_describe(dc->unresponsive_timer));
+		g_hash_table_insert(info, g_strdup("unresponsive timeout"),
+				    t < 0 ? g_strdup("forever") : g_strdup_printf("%.0f sec", t));
+		if (dc->lost_since) {
+			g_autoptr(GDateTime)
+				lost = g_date_time_new_from_unix_local(dc->lost_since / G_USEC_PER_SEC);
+
+			g_hash_table_insert(info, g_strdup("unresponsive time"),
+					    g_date_time_format(lost, "%a %b %e %H:%M:%S %Y"));
+		} else {
+			g_hash_table_insert(info, g_strdup("unresponsive time"), g_strdup("---"));
+		}
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(ops); i++) {
+		const StasOp *op = G_STRUCT_MEMBER_P(dc, ops[i].offset);
+
+		if (op->exists)
+			g_hash_table_insert(info, g_strdup(ops[i].key), stas_op_describe(op));
+	}
+}
+
+static void dc_finalize(StasCtrl *ctrl)
+{
+	StasDc *dc = DC(ctrl);
+
+	stas_op_clear(&dc->register_op);
+	stas_op_clear(&dc->supported_op);
+	stas_op_clear(&dc->get_log_op);
+	stas_timer_free(dc->unresponsive_timer);
+	g_ptr_array_unref(dc->log_pages);
+}
+
+static const StasCtrlClass dc_class = {
+	.discovery = TRUE,
+	.connected = dc_connected,
+	.connect_failed = dc_connect_failed,
+	.removed = dc_removed,
+	.op = dc_op,
+	.add_info = dc_add_info,
+	.finalize = dc_finalize,
+};
+
+static gboolean on_register_retry(gpointer data)
+{
+	run_chain(data, STEP_REGISTER);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean on_supported_retry(gpointer data)
+{
+	run_chain(data, STEP_SUPPORTED);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean on_get_log_retry(gpointer data)
+{
+	run_chain(data, STEP_GET_LOG);
+	return G_SOURCE_REMOVE;
+}
+
+StasDc *stas_dc_new(StasTid *tid, StasCtrlEnv *env, const StasDcEvents *events, gpointer data)
+{
+	StasDc *dc = g_new0(StasDc, 1);
+
+	stas_ctrl_init(&dc->ctrl, &dc_class, tid, env);
+	dc->log_pages = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
+	dc->events = events;
+	dc->events_data = data;
+	stas_op_init(&dc->register_op, "register operation", REGISTER_RETRY_S, on_register_retry, dc);
+	stas_op_init(&dc->supported_op, "get supported log page operation", SUPPORTED_RETRY_S,
+		     on_supported_retry, dc);
+	stas_op_init(&dc->get_log_op, "get log page operation", GET_LOG_RETRY_S, on_get_log_retry, dc);
+	dc->unresponsive_timer = stas_timer_new(0, on_unresponsive, dc);
+	return dc;
+}
+
+StasCtrl *stas_dc_ctrl(StasDc *dc)
+{
+	return &dc->ctrl;
+}
+
+StasDc *stas_dc_from_ctrl(StasCtrl *ctrl)
+{
+	g_return_val_if_fail(ctrl->klass == &dc_class, NULL);
+	return DC(ctrl);
+}
+
+void stas_dc_unref(StasDc *dc)
+{
+	if (dc)
+		stas_ctrl_unref(&dc->ctrl);
+}

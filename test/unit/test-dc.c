@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The discovery-controller state machine (SPEC §5.4, §5.5, §5.7, §5.8, §6.6)
+ * against a fake kernel whose every operation the test completes by hand,
+ * with timers fired by the test.
+ */
+#include "../../src/stafd/dc.h"
+#include "fake-kernel.h"
+#include "stas/terminator.h"
+#include "testutil.h"
+
+#define WKNQN "nqn.2014-08.org.nvmexpress.discovery"
+
+typedef struct {
+	FakeKernel *kernel;
+	StasCtrlEnv env;
+	char *dir;
+	guint changed, referrals, unresponsive, disposed;
+	gboolean advertised;
+} Fixture;
+
+static Fixture fx;
+
+static void on_changed(StasDc *dc, gpointer data)
+{
+	fx.changed++;
+}
+
+static void on_referrals(StasDc *dc, gpointer data)
+{
+	fx.referrals++;
+}
+
+static void on_unresponsive(StasDc *dc, gpointer data)
+{
+	fx.unresponsive++;
+}
+
+static gboolean on_advertised(StasDc *dc, gpointer data)
+{
+	return fx.advertised;
+}
+
+static const StasDcEvents events = {
+	.log_pages_changed = on_changed,
+	.referrals_changed = on_referrals,
+	.unresponsive = on_unresponsive,
+	.advertised = on_advertised,
+};
+
+static void use_conf(const char *text)
+{
+	g_autofree char *path = tu_write(fx.dir, "stafd.conf", text, -1);
+
+	stas_conf_free(fx.env.conf);
+	fx.env.conf = stas_conf_load(STAS_DAEMON_STAFD, path, NULL, NULL);
+}
+
+static void setup(void)
+{
+	memset(&fx, 0, sizeof(fx));
+	fx.dir = tu_tmpdir();
+	fx.kernel = fake_kernel_new();
+	fx.env.kernel = &fx.kernel->parent;
+	fx.env.host.hostnqn = g_strdup("nqn.2014-08.org.nvmexpress:uuid:test");
+	fx.env.host.hostid = g_strdup("id");
+	fx.env.support = (StasKernelSupport){ TRUE, TRUE, TRUE, TRUE };
+	fx.env.sysfs_root = fx.dir; /* no controllers there */
+	use_conf("");
+}
+
+static void teardown(void)
+{
+	fake_iterate();
+	stas_kernel_free(fx.env.kernel);
+	stas_kernel_host_clear(&fx.env.host);
+	stas_conf_free(fx.env.conf);
+	tu_rmtree(fx.dir);
+	g_free(fx.dir);
+}
+
+static StasDc *new_dc(const char *traddr)
+{
+	g_autoptr(StasCtrlEntry) entry = NULL;
+	g_autofree char *text = g_strdup_printf("transport=tcp;traddr=%s;nqn=" WKNQN, traddr);
+	g_autoptr(StasTid) tid = NULL;
+	StasDc *dc;
+
+	entry = stas_ctrl_entry_parse(text, "t", 1, "controller", NULL);
+	tid = stas_tid_new_from_entry(entry, fx.env.host.hostnqn, FALSE);
+	dc = stas_dc_new(tid, &fx.env, &events, NULL);
+	stas_dc_set_origin(dc, STAS_ORIGIN_CONFIGURED);
+	stas_ctrl_schedule_connect(stas_dc_ctrl(dc));
+	fake_iterate();
+	return dc;
+}
+
+/* Connects @dc as @device with the given dctype, through the whole chain
+ * up to a log page with @entries. */
+static void bring_up(StasDc *dc, const char *device, const char *dctype, const char *const *entries)
+{
+	fake_connect_ok(fake_take(fx.kernel, "connect"), device, dctype);
+	if (g_strcmp0(dctype, "ddc") == 0 || g_strcmp0(dctype, "cdc") == 0)
+		fake_register_done(fake_take(fx.kernel, "register"), NULL);
+	if (g_strcmp0(dctype, "cdc") != 0)
+		fake_supported_done(fake_take(fx.kernel, "supported"), 0);
+	fake_log_done(fake_take(fx.kernel, "get_log"), entries);
+}
+
+static const char *info(StasDc *dc, const char *key)
+{
+	static char buf[256];
+	g_autoptr(GHashTable) dict = stas_ctrl_info(stas_dc_ctrl(dc), TRUE);
+	const char *value = g_hash_table_lookup(dict, key);
+
+	g_strlcpy(buf, value ? value : "(absent)", sizeof(buf));
+	return buf;
+}
+
+START_TEST(test_dc_connects_on_next_iteration_as_discovery_controller)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+	FakeCall *call = fake_take(fx.kernel, "connect");
+
+	ck_assert(call->req.discovery);
+	ck_assert_str_eq(call->req.traddr, "10.0.0.1");
+	ck_assert_str_eq(call->req.trsvcid, "8009");
+	ck_assert_str_eq(call->req.subsysnqn, WKNQN);
+	ck_assert_int_eq(call->req.cfg.kato, 30); /* stafd's default */
+	ck_assert_int_eq(call->req.cfg.ctrl_loss_tmo, STAS_UNSET);
+	ck_assert_str_eq(info(dc, "connect attempts"), "1");
+	fake_connect_ok(call, "nvme1", "none");
+	ck_assert_str_eq(stas_ctrl_device(stas_dc_ctrl(dc)), "nvme1");
+	ck_assert_str_eq(info(dc, "connect attempts"), "0");
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_ddc_registers_then_pleo_then_log)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+	FakeCall *log;
+
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", "ddc");
+	fake_register_done(fake_take(fx.kernel, "register"), "Status:0x4002 - Invalid Field");
+	fake_supported_done(fake_take(fx.kernel, "supported"), STAS_DISC_PLEOS | STAS_DISC_EXTDLPES);
+	log = fake_take(fx.kernel, "get_log");
+	ck_assert_int_eq(log->lsp, STAS_LSP_PLEO);
+	ck_assert_str_eq(log->device, "nvme1");
+	fake_log_done(log, (const char *const[]){ "nvme:10.0.0.5", "nvme:10.0.0.6", NULL });
+	ck_assert_uint_eq(stas_dc_log_pages(dc)->len, 2);
+	ck_assert_uint_eq(fx.changed, 1);
+	ck_assert_uint_eq(fx.referrals, 0);
+	ck_assert_uint_eq(fake_count(fx.kernel, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(info(dc, "register operation"), "'completed': True"));
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_cdc_gets_no_pleo)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", "cdc");
+	fake_register_done(fake_take(fx.kernel, "register"), NULL);
+	ck_assert_uint_eq(fake_count(fx.kernel, "supported"), 0);
+	ck_assert_int_eq(fake_take(fx.kernel, "get_log")->lsp, 0);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_pleo_disabled_and_no_registration)
+{
+	StasDc *dc;
+	FakeCall *log;
+
+	use_conf("[Global]\npleo = disabled\n");
+	dc = new_dc("10.0.0.1");
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", "none");
+	ck_assert_uint_eq(fake_count(fx.kernel, "register"), 0);
+	ck_assert_uint_eq(fake_count(fx.kernel, "supported"), 0);
+	log = fake_take(fx.kernel, "get_log");
+	ck_assert_int_eq(log->lsp, 0);
+	fake_call_free(log);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_retry_3s_then_60s)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+	StasCtrl *ctrl = stas_dc_ctrl(dc);
+
+	fake_fail(fake_take(fx.kernel, "connect"), "Connection refused");
+	ck_assert(stas_timer_is_armed(ctrl->retry_timer));
+	ck_assert(stas_timer_get_interval(ctrl->retry_timer) == 3.0);
+	ck_assert_uint_eq(fake_count(fx.kernel, "connect"), 0); /* nothing before the timer */
+	stas_timer_expire_now(ctrl->retry_timer);
+	fake_iterate();
+	ck_assert_str_eq(info(dc, "connect attempts"), "2");
+	fake_fail(fake_take(fx.kernel, "connect"), "Connection refused");
+	ck_assert(stas_timer_get_interval(ctrl->retry_timer) == 60.0);
+	stas_timer_expire_now(ctrl->retry_timer);
+	fake_iterate();
+	fake_fail(fake_take(fx.kernel, "connect"), "Connection refused");
+	ck_assert(stas_timer_get_interval(ctrl->retry_timer) == 60.0);
+	ck_assert_ptr_nonnull(strstr(info(dc, "connect operation"), "'fail count': 3"));
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_adopts_existing_connection)
+{
+	StasDc *dc;
+	FakeCall *call;
+
+	fx.kernel->existing = g_strdup("nvme7");
+	dc = new_dc("10.0.0.1");
+	ck_assert_uint_eq(fake_count(fx.kernel, "connect"), 0);
+	call = fake_take(fx.kernel, "attach");
+	ck_assert_str_eq(call->device, "nvme7");
+	fake_connect_ok(call, NULL, "none");
+	ck_assert_str_eq(stas_ctrl_device(stas_dc_ctrl(dc)), "nvme7");
+	stas_dc_unref(dc);
+}
+END_TEST
+
+static StasUevent *uevent(const char *action, const char *key, const char *value)
+{
+	StasUevent *ev = g_new0(StasUevent, 1);
+
+	ev->action = action;
+	ev->sysname = "nvme1";
+	ev->properties = g_hash_table_new(g_str_hash, g_str_equal);
+	if (key)
+		g_hash_table_insert(ev->properties, (gpointer)key, (gpointer)value);
+	return ev;
+}
+
+static void send(StasDc *dc, const char *action, const char *key, const char *value)
+{
+	StasUevent *ev = uevent(action, key, value);
+
+	stas_dc_handle_uevent(dc, ev);
+	g_hash_table_unref(ev->properties);
+	g_free(ev);
+	fake_iterate();
+}
+
+START_TEST(test_dc_discovery_change_aen_rereads_log)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+
+	bring_up(dc, "nvme1", "none", (const char *const[]){ "nvme:1.1.1.1", NULL });
+	send(dc, "change", "NVME_AEN", "0x70f002");
+	ck_assert_int_eq(fake_take(fx.kernel, "get_log")->lsp, 0);
+	send(dc, "change", "NVME_AEN", "0x12345");
+	ck_assert_uint_eq(fake_count(fx.kernel, NULL), 0);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_aen_during_pending_connect_is_ignored)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+
+	send(dc, "change", "NVME_AEN", "0x70f002"); /* connect still in flight */
+	ck_assert_uint_eq(fake_count(fx.kernel, "get_log"), 0);
+	bring_up(dc, "nvme1", "none", NULL);
+	ck_assert_uint_eq(fake_count(fx.kernel, NULL), 0);
+	ck_assert_uint_eq(fx.changed, 1);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_aen_during_get_log_runs_it_again_after)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+	FakeCall *first;
+
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", "none");
+	fake_supported_done(fake_take(fx.kernel, "supported"), 0);
+	first = fake_take(fx.kernel, "get_log");
+	send(dc, "change", "NVME_AEN", "0x70f002");
+	ck_assert_uint_eq(fake_count(fx.kernel, "get_log"), 0); /* never two at once */
+	fake_log_done(first, (const char *const[]){ "nvme:1.1.1.1", NULL });
+	ck_assert_uint_eq(fake_count(fx.kernel, "get_log"), 1);
+	fake_log_done(fake_take(fx.kernel, "get_log"), (const char *const[]){ "nvme:2.2.2.2", NULL });
+	ck_assert_uint_eq(stas_dc_log_pages(dc)->len, 1);
+	ck_assert_str_eq(g_hash_table_lookup(g_ptr_array_index(stas_dc_log_pages(dc), 0), "traddr"),
+			 "2.2.2.2");
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_rediscover_event_reregisters)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+
+	bring_up(dc, "nvme1", "ddc", NULL);
+	send(dc, "change", "NVME_EVENT", "rediscover");
+	fake_register_done(fake_take(fx.kernel, "register"), NULL);
+	fake_supported_done(fake_take(fx.kernel, "supported"), 0);
+	fake_log_done(fake_take(fx.kernel, "get_log"), NULL);
+	ck_assert_uint_eq(fx.changed, 2);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_remove_keeps_cache_voids_pending_and_retries_fast)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+	StasCtrl *ctrl = stas_dc_ctrl(dc);
+	FakeCall *late;
+
+	bring_up(dc, "nvme1", "none", (const char *const[]){ "nvme:1.1.1.1", NULL });
+	send(dc, "change", "NVME_AEN", "0x70f002");
+	late = fake_take(fx.kernel, "get_log");
+	send(dc, "remove", NULL, NULL);
+	ck_assert(!stas_ctrl_connected(ctrl));
+	ck_assert_uint_eq(stas_dc_log_pages(dc)->len, 1); /* stacd keeps its I/O controllers */
+	ck_assert(stas_timer_is_armed(ctrl->retry_timer));
+	ck_assert(stas_timer_get_interval(ctrl->retry_timer) == 3.0);
+	fake_log_done(late, NULL); /* a result from the removed device: ignored */
+	ck_assert_uint_eq(stas_dc_log_pages(dc)->len, 1);
+	ck_assert_uint_eq(fx.changed, 1);
+	stas_timer_expire_now(ctrl->retry_timer);
+	fake_iterate();
+	ck_assert_uint_eq(fake_count(fx.kernel, "connect"), 1);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_get_log_failure_keeps_cache_and_retries_in_20s)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+
+	bring_up(dc, "nvme1", "none", (const char *const[]){ "nvme:1.1.1.1", NULL });
+	send(dc, "change", "NVME_AEN", "0x70f002");
+	fake_fail(fake_take(fx.kernel, "get_log"), "Discover failed");
+	ck_assert_uint_eq(stas_dc_log_pages(dc)->len, 1);
+	ck_assert_ptr_nonnull(strstr(info(dc, "get log page operation"), "'retry timer': '20.0s ["));
+	ck_assert_ptr_nonnull(strstr(info(dc, "get log page operation"), "'error': 'Discover failed'"));
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_referral_change_is_reported)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+	g_autoptr(GPtrArray) referrals = NULL;
+
+	bring_up(dc, "nvme1", "none", (const char *const[]){ "nvme:1.1.1.1", "referral:2.2.2.2", NULL });
+	ck_assert_uint_eq(fx.referrals, 1);
+	referrals = stas_dc_referrals(dc);
+	ck_assert_uint_eq(referrals->len, 1);
+	send(dc, "change", "NVME_AEN", "0x70f002");
+	fake_log_done(fake_take(fx.kernel, "get_log"),
+		      (const char *const[]){ "nvme:9.9.9.9", "referral:2.2.2.2", NULL });
+	ck_assert_uint_eq(fx.referrals, 1); /* same referrals: no reconciliation */
+	stas_dc_unref(dc);
+}
+END_TEST
+
+static void on_done(StasCtrl *ctrl, gboolean success, gpointer data)
+{
+	fx.disposed++;
+	ck_assert(success);
+}
+
+START_TEST(test_disconnect_never_overtakes_pending_connect)
+{
+	g_autoptr(StasTerminator) t = stas_terminator_new();
+	StasDc *dc = new_dc("10.0.0.1");
+	FakeCall *disconnect;
+
+	stas_terminator_dispose(t, stas_dc_ctrl(dc), FALSE, on_done, NULL);
+	fake_iterate();
+	ck_assert(stas_terminator_pending(t, stas_dc_ctrl(dc)->tid));
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
+	/* The connect completes: the chain may go on (nvme-stas lets it), then
+	 * the disconnect goes out with the device the connect produced. */
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme4", "none");
+	fake_supported_done(fake_take(fx.kernel, "supported"), 0);
+	fake_log_done(fake_take(fx.kernel, "get_log"), NULL);
+	disconnect = fake_take(fx.kernel, "disconnect");
+	ck_assert_str_eq(disconnect->device, "nvme4");
+	ck_assert_uint_eq(stas_terminator_count(t), 0);
+	fake_disconnect_done(disconnect);
+	ck_assert_uint_eq(fx.disposed, 1);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_keep_connection_issues_no_disconnect)
+{
+	g_autoptr(StasTerminator) t = stas_terminator_new();
+	StasDc *dc = new_dc("10.0.0.1");
+
+	bring_up(dc, "nvme1", "none", NULL);
+	stas_terminator_dispose(t, stas_dc_ctrl(dc), TRUE, on_done, NULL);
+	ck_assert_uint_eq(fx.disposed, 0); /* never synchronously */
+	fake_iterate();
+	ck_assert_uint_eq(fx.disposed, 1);
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_stopping_voids_results)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+	StasCtrl *ctrl = stas_dc_ctrl(dc);
+
+	stas_ctrl_stop(ctrl);
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", "ddc");
+	ck_assert(!stas_ctrl_connected(ctrl));
+	ck_assert_uint_eq(fake_count(fx.kernel, NULL), 0);
+	ck_assert(!stas_ctrl_busy(ctrl));
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_origin_strings)
+{
+	StasDcOrigin origin = STAS_ORIGIN_REFERRAL;
+
+	ck_assert(stas_dc_origin_from_string("discovered", &origin));
+	ck_assert_int_eq(origin, STAS_ORIGIN_DISCOVERED);
+	ck_assert(!stas_dc_origin_from_string("bogus", &origin));
+	ck_assert_int_eq(origin, STAS_ORIGIN_DISCOVERED);
+	ck_assert_str_eq(stas_dc_origin_to_string(STAS_ORIGIN_CONFIGURED), "configured");
+}
+END_TEST
+
+START_TEST(test_discovered_dc_ages_out_when_unreachable)
+{
+	StasDc *dc;
+
+	use_conf("[Discovery controller connection management]\nzeroconf-connections-persistence = 10\n");
+	dc = new_dc("10.0.0.1");
+	stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
+	ck_assert_str_eq(info(dc, "unresponsive timeout"), "10 sec");
+	ck_assert_str_ne(info(dc, "unresponsive time"), "---");
+	ck_assert(!stas_dc_is_unresponsive(dc)); /* the countdown runs */
+	ck_assert_ptr_nonnull(strstr(info(dc, "unresponsive timer"), "10.0s ["));
+	ck_assert_ptr_null(strstr(info(dc, "unresponsive timer"), "[off]"));
+	fake_fail(fake_take(fx.kernel, "connect"), "refused");
+	ck_assert_uint_eq(fx.unresponsive, 0);
+	ck_assert_ptr_null(strstr(info(dc, "unresponsive timer"), "[off]")); /* not restarted, not stopped */
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_discovered_dc_kept_forever_with_negative_persistence)
+{
+	StasDc *dc;
+
+	use_conf("[Discovery controller connection management]\nzeroconf-connections-persistence = -1\n");
+	dc = new_dc("10.0.0.1");
+	stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
+	fake_fail(fake_take(fx.kernel, "connect"), "refused");
+	ck_assert_str_eq(info(dc, "unresponsive time"), "---");
+	ck_assert_str_eq(info(dc, "unresponsive timeout"), "forever");
+	ck_assert(!stas_dc_is_unresponsive(dc));
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_advertised_or_connected_dc_does_not_age)
+{
+	StasDc *dc;
+
+	use_conf("[Discovery controller connection management]\nzeroconf-connections-persistence = 0\n");
+	fx.advertised = TRUE;
+	dc = new_dc("10.0.0.1");
+	stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
+	ck_assert_str_eq(info(dc, "unresponsive time"), "---");
+	fx.advertised = FALSE;
+	bring_up(dc, "nvme1", "none", NULL);
+	stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
+	ck_assert_str_eq(info(dc, "unresponsive time"), "---");
+	send(dc, "remove", NULL, NULL); /* kernel gave up: aging starts, 0 s */
+	fake_iterate();
+	ck_assert_uint_eq(fx.unresponsive, 1);
+	ck_assert(stas_dc_is_unresponsive(dc));
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_secrets_only_in_privileged_dictionaries)
+{
+	g_autoptr(StasCtrlEntry) entry = stas_ctrl_entry_parse(
+		"transport=tcp;traddr=1.1.1.1;dhchap-secret=DHHC-1:00:abc=:;dhchap-ctrl-secret=x", "t", 1,
+		"c", NULL);
+	g_autoptr(StasTid) tid = stas_tid_new_from_entry(entry, "nqn.h", FALSE);
+	StasDc *dc = stas_dc_new(tid, &fx.env, &events, NULL);
+	g_autoptr(GHashTable) open = stas_ctrl_details(stas_dc_ctrl(dc), FALSE);
+	g_autoptr(GHashTable) priv = stas_ctrl_details(stas_dc_ctrl(dc), TRUE);
+
+	ck_assert_ptr_null(g_hash_table_lookup(open, "dhchap-secret"));
+	ck_assert_ptr_null(g_hash_table_lookup(open, "dhchap-ctrl-secret"));
+	ck_assert_str_eq(g_hash_table_lookup(priv, "dhchap-secret"), "DHHC-1:00:abc=:");
+	ck_assert_str_eq(g_hash_table_lookup(open, "device"), "nvme?");
+	ck_assert_str_eq(g_hash_table_lookup(open, "connected"), "False");
+	ck_assert_str_eq(g_hash_table_lookup(open, "retry connect timer"), "60.0s [off]");
+	stas_dc_unref(dc);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("dc");
+	TCase *tc = tcase_create("dc");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_dc_connects_on_next_iteration_as_discovery_controller);
+	tcase_add_test(tc, test_dc_ddc_registers_then_pleo_then_log);
+	tcase_add_test(tc, test_dc_cdc_gets_no_pleo);
+	tcase_add_test(tc, test_dc_pleo_disabled_and_no_registration);
+	tcase_add_test(tc, test_dc_retry_3s_then_60s);
+	tcase_add_test(tc, test_dc_adopts_existing_connection);
+	tcase_add_test(tc, test_dc_discovery_change_aen_rereads_log);
+	tcase_add_test(tc, test_dc_aen_during_pending_connect_is_ignored);
+	tcase_add_test(tc, test_dc_aen_during_get_log_runs_it_again_after);
+	tcase_add_test(tc, test_dc_rediscover_event_reregisters);
+	tcase_add_test(tc, test_dc_remove_keeps_cache_voids_pending_and_retries_fast);
+	tcase_add_test(tc, test_dc_get_log_failure_keeps_cache_and_retries_in_20s);
+	tcase_add_test(tc, test_dc_referral_change_is_reported);
+	tcase_add_test(tc, test_disconnect_never_overtakes_pending_connect);
+	tcase_add_test(tc, test_keep_connection_issues_no_disconnect);
+	tcase_add_test(tc, test_stopping_voids_results);
+	tcase_add_test(tc, test_dc_origin_strings);
+	tcase_add_test(tc, test_discovered_dc_ages_out_when_unreachable);
+	tcase_add_test(tc, test_discovered_dc_kept_forever_with_negative_persistence);
+	tcase_add_test(tc, test_advertised_or_connected_dc_does_not_age);
+	tcase_add_test(tc, test_secrets_only_in_privileged_dictionaries);
+	suite_add_tcase(suite, tc);
+	return tu_run(suite);
+}

@@ -1,0 +1,95 @@
+#!/bin/bash
+# stas.sh - helpers for scenarios that run the stas daemons (source after
+# lib.sh). The daemons and clients come from $STAS_BUILD_DIR; their runtime
+# state goes under /run/stas (reset between scenarios), their configuration
+# under /etc/stas, and their D-Bus policy is installed into the guest's bus.
+# shellcheck disable=SC2034
+
+STAS_SRC=$(cd "${BASH_SOURCE[0]%/*}/../../.." && pwd)
+STAS_BUILD_DIR=${STAS_BUILD_DIR:-$STAS_SRC/build}
+STAFD=$STAS_BUILD_DIR/src/stafd
+STACD=$STAS_BUILD_DIR/src/stacd
+STAFCTL=$STAS_BUILD_DIR/src/ctl/stafctl
+STACCTL=$STAS_BUILD_DIR/src/ctl/stacctl
+WKNQN=nqn.2014-08.org.nvmexpress.discovery
+export STAS_RUNTIME_DIR=/run/stas/daemon
+
+# Install our bus policy (only root owns the names) and make the bus read it.
+stas_bus_setup() {
+    start_dbus || return 1
+    ${BB:+$BB }mkdir -p /etc/dbus-1/system.d /etc/stas "$STAS_RUNTIME_DIR"
+    cp "$STAS_SRC"/etc/dbus-1/org.nvmexpress.*.conf /etc/dbus-1/system.d/ || return 1
+    dbus-send --system --type=method_call --print-reply --dest=org.freedesktop.DBus / \
+        org.freedesktop.DBus.ReloadConfig >/dev/null
+}
+
+bus_has_owner() { # bus_has_owner NAME
+    dbus-send --system --print-reply --dest=org.freedesktop.DBus / \
+        org.freedesktop.DBus.NameHasOwner "string:$1" 2>/dev/null | grep -q 'boolean true'
+}
+
+STAFD_PID=
+STAFD_LOG=
+# stafd_start LOG [ARG...]: start stafd (tracing on), wait until it owns its bus name
+stafd_start() {
+    STAFD_LOG=$1
+    shift
+    "$STAFD" --tron "$@" >>"$STAFD_LOG" 2>&1 &
+    STAFD_PID=$!
+    on_exit "kill -9 $STAFD_PID"
+    wait_for 30 bus_has_owner org.nvmexpress.staf
+}
+
+# stafd_stop [SIGNAL]: stop stafd and wait for it to exit; returns its status
+stafd_stop() {
+    local st=0
+    [ -n "$STAFD_PID" ] || return 0
+    kill -"${1:-TERM}" "$STAFD_PID" 2>/dev/null
+    wait "$STAFD_PID" || st=$?
+    STAFD_PID=
+    return $st
+}
+
+stafd_reload() { kill -HUP "$STAFD_PID"; }
+
+# staf METHOD [ARG...]: call a method of org.nvmexpress.staf with gdbus
+staf() {
+    local m=$1
+    shift
+    gdbus call --system --dest org.nvmexpress.staf --object-path /org/nvmexpress/staf \
+        --method "org.nvmexpress.staf.$m" "$@"
+}
+staf_debug() {
+    local m=$1
+    shift
+    gdbus call --system --dest org.nvmexpress.staf --object-path /org/nvmexpress/staf \
+        --method "org.nvmexpress.staf.debug.$m" "$@"
+}
+
+# The DC controller device on 127.0.0.1:SVC (subsysnqn discovery), if any
+dc_dev() { # dc_dev TRSVCID [TRADDR]
+    local c a
+    for c in /sys/class/nvme/nvme*; do
+        [ -r "$c/address" ] || continue
+        [ "$(cat "$c/subsysnqn")" = "$WKNQN" ] || continue
+        a=$(cat "$c/address")
+        case ",$a," in
+        *",traddr=${2:-127.0.0.1},trsvcid=$1,"*) echo "${c##*/}"; return 0 ;;
+        esac
+    done
+    return 1
+}
+
+# stafd's view of a DC: the device name it reports in list_controllers
+staf_device_of() { # staf_device_of TRSVCID
+    staf list_controllers false | tr '{' '\n' | grep "'trsvcid': '$1'" | grep -o "'device': '[^']*'" |
+        cut -d"'" -f4
+}
+
+# staf_dlp TRSVCID: the cached log page of DC 127.0.0.1:TRSVCID as
+# SUBTYPE|TRADDR|TRSVCID|SUBNQN lines, sorted
+staf_dlp() {
+    staf get_log_pages tcp 127.0.0.1 "$1" "$WKNQN" '' '' "$HOSTNQN" | tr '{' '\n' | grep subnqn |
+        sed -E "s/.*'subnqn': '([^']*)'.*'subtype': '([^']*)'.*'traddr': '([^']*)'.*'trsvcid': '([^']*)'.*/\2|\3|\4|\1/" |
+        sort
+}
