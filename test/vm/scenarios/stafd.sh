@@ -27,6 +27,9 @@ section "1. a configured DC connects; its log page over D-Bus and stafctl"
 conf '[Global]' 'ctrl-loss-tmo = 4' 'reconnect-delay = 1' '[Controllers]' \
     'controller = transport=tcp;traddr=127.0.0.1;trsvcid=8009'
 check "stafd starts and owns org.nvmexpress.staf" stafd_start "$T/stafd.log"
+gdbus introspect --system --dest org.nvmexpress.staf --object-path /org/nvmexpress/staf --xml >"$T/introspect.xml"
+check "introspection over the bus has nvme-stas's members and signatures" python3 \
+    "$STAS_SRC/test/tools/compare-introspection.py" "$STAS_SRC/test/data/nvme-stas-staf.introspect.xml" "$T/introspect.xml"
 check "the kernel has a DC connection to 127.0.0.1:8009" wait_for 30 dc_dev 8009
 DEV=$(dc_dev 8009 || true)
 check "stafd reports the kernel device of the DC" wait_for 20 '[ "$(staf_device_of 8009)" = "$DEV" ]'
