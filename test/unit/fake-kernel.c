@@ -194,3 +194,17 @@ void fake_disconnect_done(FakeCall *call)
 	g_task_return_boolean(call->task, TRUE);
 	finish(call);
 }
+
+void fake_discard(FakeCall *call)
+{
+	g_task_return_new_error(call->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "discarded by the test");
+	finish(call);
+}
+
+void fake_drain(FakeKernel *k)
+{
+	FakeCall *call;
+
+	while ((call = g_queue_pop_head(k->calls)))
+		fake_discard(call);
+}

@@ -31,6 +31,9 @@ guint fake_count(FakeKernel *k, const char *op);
 /* Takes the oldest queued call of @op (fails the test when there is none). */
 FakeCall *fake_take(FakeKernel *k, const char *op);
 void fake_call_free(FakeCall *call);
+/* Fails every queued call as cancelled and runs the callbacks, so that
+ * nothing the controllers handed over stays referenced. */
+void fake_drain(FakeKernel *k);
 
 /* Completions (each frees @call and iterates the loop). */
 void fake_connect_ok(FakeCall *call, const char *device, const char *dctype);
@@ -40,3 +43,5 @@ void fake_supported_done(FakeCall *call, guint flags);
 /* @entries: NULL-terminated list of "subtype:traddr" strings. */
 void fake_log_done(FakeCall *call, const char *const *entries);
 void fake_disconnect_done(FakeCall *call);
+/* Completes @call as cancelled (a call the test only inspects). */
+void fake_discard(FakeCall *call);

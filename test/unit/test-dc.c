@@ -72,6 +72,7 @@ static void setup(void)
 static void teardown(void)
 {
 	fake_iterate();
+	fake_drain(fx.kernel);
 	stas_kernel_free(fx.env.kernel);
 	stas_kernel_host_clear(&fx.env.host);
 	stas_conf_free(fx.env.conf);
@@ -93,6 +94,15 @@ static StasDc *new_dc(const char *traddr)
 	stas_ctrl_schedule_connect(stas_dc_ctrl(dc));
 	fake_iterate();
 	return dc;
+}
+
+/* Takes the pending Get Log Page, checks its LSP and drops it. */
+static void expect_get_log(int lsp)
+{
+	FakeCall *call = fake_take(fx.kernel, "get_log");
+
+	ck_assert_int_eq(call->lsp, lsp);
+	fake_discard(call);
 }
 
 /* Connects @dc as @device with the given dctype, through the whole chain
@@ -164,7 +174,7 @@ START_TEST(test_dc_cdc_gets_no_pleo)
 	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", "cdc");
 	fake_register_done(fake_take(fx.kernel, "register"), NULL);
 	ck_assert_uint_eq(fake_count(fx.kernel, "supported"), 0);
-	ck_assert_int_eq(fake_take(fx.kernel, "get_log")->lsp, 0);
+	expect_get_log(0);
 	stas_dc_unref(dc);
 }
 END_TEST
@@ -181,7 +191,7 @@ START_TEST(test_dc_pleo_disabled_and_no_registration)
 	ck_assert_uint_eq(fake_count(fx.kernel, "supported"), 0);
 	log = fake_take(fx.kernel, "get_log");
 	ck_assert_int_eq(log->lsp, 0);
-	fake_call_free(log);
+	fake_discard(log);
 	stas_dc_unref(dc);
 }
 END_TEST
@@ -253,7 +263,7 @@ START_TEST(test_dc_discovery_change_aen_rereads_log)
 
 	bring_up(dc, "nvme1", "none", (const char *const[]){ "nvme:1.1.1.1", NULL });
 	send(dc, "change", "NVME_AEN", "0x70f002");
-	ck_assert_int_eq(fake_take(fx.kernel, "get_log")->lsp, 0);
+	expect_get_log(0);
 	send(dc, "change", "NVME_AEN", "0x12345");
 	ck_assert_uint_eq(fake_count(fx.kernel, NULL), 0);
 	stas_dc_unref(dc);
