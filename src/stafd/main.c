@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	staf = stas_staf_new(logger, cmdline.conf_file, cmdline.tron, &status);
 	if (!staf)
 		return status;
-	status = stas_staf_run(staf);
-	stas_staf_free(staf);
+	status = stas_service_run(&staf->svc);
+	stas_service_free(&staf->svc);
 	return status;
 }

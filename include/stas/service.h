@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What a stas daemon is, whichever it is: one service object that owns every
+ * piece of its state (configuration, host identity, controllers, timers,
+ * udev, D-Bus) and drives the same life cycle (start, reconcile after a soak
+ * period, reload on SIGHUP, stop on SIGTERM). stafd and stacd subclass it
+ * with what differs: where wanted controllers come from, what their
+ * controllers are, and their main D-Bus interface.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "stas/ctrl.h"
+#include "stas/host.h"
+#include "stas/log.h"
+#include "stas/terminator.h"
+#include "stas/udev.h"
+
+#define STAS_SOAK_S 1.5
+
+typedef struct _StasService StasService;
+
+typedef struct {
+	StasDaemon daemon;
+	const char *bus_name;	 /* "org.nvmexpress.staf" */
+	const char *object_path; /* "/org/nvmexpress/staf" */
+	const char *noun;	 /* "discovery controller", for STATUS= */
+	GDBusInterfaceInfo *(*debug_interface)(void);
+	/* Export the main interface on @bus (before the name is requested). */
+	gboolean (*export)(StasService *svc, GDBusConnection *bus, GError **error);
+	void (*unexport)(StasService *svc);
+	/* Phase 2 of a reconciliation: @configured are the controller= TIDs
+	 * that survived exclusion and name resolution. */
+	void (*reconcile)(StasService *svc, GPtrArray *configured);
+	/* After a reload re-read the configuration. */
+	void (*reloaded)(StasService *svc);
+	/* A uevent of a managed controller's device (@ctrl) or of another
+	 * nvme device (@ctrl NULL). */
+	void (*uevent)(StasService *svc, StasCtrl *ctrl, const StasUevent *event);
+	/* udev lost events; @ctrl still has its device: refresh what may be stale. */
+	void (*resync)(StasService *svc, StasCtrl *ctrl);
+	/* Last-known state: extra members of a controller's record, and a
+	 * controller rebuilt from a record (NULL to skip it). */
+	void (*save_record)(StasService *svc, StasCtrl *ctrl, JsonObject *record);
+	StasCtrl *(*restore_record)(StasService *svc, StasTid *tid, JsonObject *record);
+	/* Keep kernel connections when stopping? */
+	gboolean (*keep_on_stop)(StasService *svc);
+	/* Extra members of process_info (stafd: "avahi"). */
+	void (*process_info)(StasService *svc, JsonBuilder *builder, gboolean root);
+	void (*finalize)(StasService *svc);
+} StasServiceClass;
+
+struct _StasService {
+	const StasServiceClass *klass;
+	StasLogger *logger;
+	char *conf_path;
+	StasConf *conf;
+	StasHost *host;
+	StasCtrlEnv env;
+	GHashTable *ctrls; /* StasTid* -> StasCtrl* */
+	StasTerminator *terminator;
+	StasTimer *soak;
+	StasUdev *udev;
+	char *state_path;
+	GCancellable *resolving;
+	guint resolving_pending;
+	GPtrArray *resolved;
+	gboolean stopping;
+	guint stop_grace_id;
+	int exit_status;
+	GMainLoop *loop;
+	GDBusConnection *bus;
+	guint debug_id;
+	guint name_id;
+	guint signal_ids[3];
+};
+
+/* Start-up after the command line and privilege checks. @svc is the
+ * zero-filled subclass object. On failure prints why, sets *exit_status
+ * and returns FALSE (the caller frees @svc). */
+gboolean stas_service_init(StasService *svc, const StasServiceClass *klass, StasLogger *logger,
+			   const char *conf_path, gboolean tron, int *exit_status);
+/* Runs the main loop until stopped; returns the exit status. */
+int stas_service_run(StasService *svc);
+void stas_service_free(StasService *svc);
+
+void stas_service_set_trace(StasService *svc, gboolean on);
+void stas_service_reload(StasService *svc);
+void stas_service_stop(StasService *svc);
+/* Reconcile after the soak period (re-arming pushes the deadline). */
+void stas_service_soak(StasService *svc);
+void stas_service_notify_status(StasService *svc);
+
+/* Managed controllers. */
+StasCtrl *stas_service_lookup(StasService *svc, const StasTid *tid);
+/* Sorted by printable TID, for stable output. Borrowed pointers. */
+GPtrArray *stas_service_ctrls(StasService *svc);
+/* Takes @ctrl (the service's reference) and schedules its first connection. */
+void stas_service_add(StasService *svc, StasCtrl *ctrl);
+/* Hand @ctrl over to the terminator (disconnect unless @keep). */
+void stas_service_remove(StasService *svc, StasCtrl *ctrl, gboolean keep);
+/* Same controller, new options: the service keys controllers by TID. */
+void stas_service_update_tid(StasService *svc, StasCtrl *ctrl, StasTid *tid);
+void stas_service_save_state(StasService *svc);
+
+/* Shared reconciliation rules. */
+gboolean stas_service_excluded(StasService *svc, const StasTid *tid);
+/* nvme-stas's invalid-address filter (tcp/rdma need an IP literal of an
+ * enabled family, fc/loop always pass, other transports are dropped). */
+gboolean stas_service_address_valid(StasService *svc, const StasTid *tid);
+/* A TID from a cid with this service's host NQN and ignore-iface. */
+StasTid *stas_service_tid(StasService *svc, GHashTable *cid);
+gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid);
+gboolean stas_tid_cfg_equal(const StasTid *a, const StasTid *b);
