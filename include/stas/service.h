@@ -105,6 +105,14 @@ void stas_service_remove(StasService *svc, StasCtrl *ctrl, gboolean keep);
 void stas_service_update_tid(StasService *svc, StasCtrl *ctrl, StasTid *tid);
 void stas_service_save_state(StasService *svc);
 
+/* The whole of a daemon's main(): command line, --version, --check-config,
+ * --idl (writes @interfaces as introspection XML), root and
+ * /dev/nvme-fabrics checks, logging, then @start and the main loop. */
+typedef StasService *(*StasServiceStart)(StasLogger *logger, const char *conf_path, gboolean tron,
+					 int *exit_status);
+int stas_daemon_main(StasDaemon daemon, int argc, char **argv, GDBusInterfaceInfo *const *interfaces,
+		     StasServiceStart start);
+
 /* Shared reconciliation rules. */
 gboolean stas_service_excluded(StasService *svc, const StasTid *tid);
 /* nvme-stas's invalid-address filter (tcp/rdma need an IP literal of an

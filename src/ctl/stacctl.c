@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * stacctl: asks stacd, over D-Bus, about the I/O controllers it manages, and turns its
+ * tracing on and off.
+ */
+#include "ctl.h"
+#include "stas-dbus.h"
+
+#define STACD_BUS_NAME	  "org.nvmexpress.stac"
+#define STACD_OBJECT_PATH "/org/nvmexpress/stac"
+
+/* The proxies neither read properties nor watch signals: every call is synchronous and the
+ * properties are read explicitly. */
+#define PROXY_FLAGS (G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS)
+
+static GDBusProxy *main_proxy_new(GError **error)
+{
+	return G_DBUS_PROXY(stas_dbus_stac_proxy_new_for_bus_sync(
+		G_BUS_TYPE_SYSTEM, PROXY_FLAGS, STACD_BUS_NAME, STACD_OBJECT_PATH, NULL, error));
+}
+
+static GDBusProxy *debug_proxy_new(GError **error)
+{
+	return G_DBUS_PROXY(stas_dbus_stac_debug_proxy_new_for_bus_sync(
+		G_BUS_TYPE_SYSTEM, PROXY_FLAGS, STACD_BUS_NAME, STACD_OBJECT_PATH, NULL, error));
+}
+
+static gboolean list_controllers(GDBusProxy *proxy, gboolean detailed, GVariant **controllers, GError **error)
+{
+	return stas_dbus_stac_call_list_controllers_sync(STAS_DBUS_STAC(proxy), detailed, controllers, NULL,
+							 error);
+}
+
+static gboolean process_info(GDBusProxy *proxy, char **json, GError **error)
+{
+	return stas_dbus_stac_debug_call_process_info_sync(STAS_DBUS_STAC_DEBUG(proxy), json, NULL, error);
+}
+
+static gboolean controller_info(GDBusProxy *proxy, const char *const *tid, char **json, GError **error)
+{
+	return stas_dbus_stac_debug_call_controller_info_sync(STAS_DBUS_STAC_DEBUG(proxy), tid[0], tid[1],
+							      tid[2], tid[3], tid[4], tid[5], tid[6], json,
+							      NULL, error);
+}
+
+static const StasCtlService stacd = {
+	.daemon = "stacd",
+	.main_proxy_new = main_proxy_new,
+	.debug_proxy_new = debug_proxy_new,
+	.list_controllers = list_controllers,
+	.process_info = process_info,
+	.controller_info = controller_info,
+};
+
+static const StasCtlOption *const ls_options[] = { &stas_ctl_option_detailed, &stas_ctl_option_output_format,
+						   NULL };
+static const StasCtlOption *const status_options[] = { &stas_ctl_option_output_format, NULL };
+
+static const StasCtlCommand cmd_tron = { "tron", "Trace ON", NULL, stas_ctl_run_tron };
+static const StasCtlCommand cmd_troff = { "troff", "Trace OFF", NULL, stas_ctl_run_troff };
+static const StasCtlCommand cmd_status = { "status", "Show runtime status information about stacd",
+					   status_options, stas_ctl_run_status };
+static const StasCtlCommand cmd_ls = { "ls", "List I/O controllers", ls_options, stas_ctl_run_ls };
+
+static const StasCtlCommand *const commands[] = { &cmd_tron, &cmd_troff, &cmd_status, &cmd_ls, NULL };
+
+static const StasCtlProgram stacctl = {
+	.prog = "stacctl",
+	.description = "STorage Appliance Connector (STAC)",
+	.service = &stacd,
+	.commands = commands,
+};
+
+int main(int argc, char **argv)
+{
+	return stas_ctl_main(&stacctl, argc, argv);
+}
