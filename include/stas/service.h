@@ -95,6 +95,8 @@ void stas_service_notify_status(StasService *svc);
 
 /* Managed controllers. */
 StasCtrl *stas_service_lookup(StasService *svc, const StasTid *tid);
+/* The managed controller that has kernel device @device, or NULL. */
+StasCtrl *stas_service_lookup_device(StasService *svc, const char *device);
 /* Sorted by printable TID, for stable output. Borrowed pointers. */
 GPtrArray *stas_service_ctrls(StasService *svc);
 /* Takes @ctrl (the service's reference) and schedules its first connection. */

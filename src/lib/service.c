@@ -355,7 +355,7 @@ void stas_service_soak(StasService *svc)
 
 /* -------------------------------------------------------------------- udev */
 
-static StasCtrl *ctrl_by_device(StasService *svc, const char *device)
+StasCtrl *stas_service_lookup_device(StasService *svc, const char *device)
 {
 	GHashTableIter iter;
 	gpointer value;
@@ -371,7 +371,7 @@ static StasCtrl *ctrl_by_device(StasService *svc, const char *device)
 static void on_uevent(const StasUevent *event, gpointer data)
 {
 	StasService *svc = data;
-	StasCtrl *ctrl = ctrl_by_device(svc, event->sysname);
+	StasCtrl *ctrl = stas_service_lookup_device(svc, event->sysname);
 
 	if (svc->klass->uevent)
 		svc->klass->uevent(svc, ctrl, event);

@@ -1,27 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-/*
- * stacd entry point. The daemon itself arrives with its own issue; until then
- * this program answers --version and --check-config exactly as the daemon
- * will, so admins can validate their files today.
- */
-#include <stdio.h>
+/* stacd, the STorage Appliance Connector. */
+#include "stac.h"
 
-#include "stas/checkconf.h"
-#include "stas/cmdline.h"
+static StasService *start(StasLogger *logger, const char *conf_path, gboolean tron, int *exit_status)
+{
+	StasStac *stac = stas_stac_new(logger, conf_path, tron, exit_status);
+
+	return stac ? &stac->svc : NULL;
+}
 
 int main(int argc, char **argv)
 {
-	g_auto(StasCmdline) cmdline = { 0 };
-	int status;
+	GDBusInterfaceInfo *const interfaces[] = {
+		stas_dbus_stac_interface_info(),
+		stas_dbus_stac_debug_interface_info(),
+		NULL,
+	};
 
-	if (!stas_cmdline_parse(&cmdline, STAS_DAEMON_STACD, argc, argv, &status))
-		return status;
-	if (cmdline.version) {
-		stas_print_version();
-		return 0;
-	}
-	if (cmdline.check_config)
-		return stas_check_config(STAS_DAEMON_STACD, cmdline.conf_file, NULL, stdout, stderr);
-	fprintf(stderr, "stacd: only --check-config and --version are implemented in this build\n");
-	return 1;
+	return stas_daemon_main(STAS_DAEMON_STACD, argc, argv, interfaces, start);
 }

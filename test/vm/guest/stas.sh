@@ -93,3 +93,44 @@ staf_dlp() {
         sed -E "s/.*'subnqn': '([^']*)'.*'subtype': '([^']*)'.*'traddr': '([^']*)'.*'trsvcid': '([^']*)'.*/\2|\3|\4|\1/" |
         sort
 }
+
+STACD_PID=
+STACD_LOG=
+# stacd_start LOG [ARG...]: start stacd (tracing on), wait until it owns its bus name
+stacd_start() {
+    STACD_LOG=$1
+    shift
+    "$STACD" --tron "$@" >>"$STACD_LOG" 2>&1 &
+    STACD_PID=$!
+    on_exit "kill -9 $STACD_PID"
+    wait_for 30 bus_has_owner org.nvmexpress.stac
+}
+
+stacd_stop() { # stacd_stop [SIGNAL]: returns stacd's exit status
+    local st=0
+    [ -n "$STACD_PID" ] || return 0
+    kill -"${1:-TERM}" "$STACD_PID" 2>/dev/null
+    wait "$STACD_PID" || st=$?
+    STACD_PID=
+    return $st
+}
+
+stacd_reload() { kill -HUP "$STACD_PID"; }
+
+stac() {
+    local m=$1
+    shift
+    gdbus call --system --dest org.nvmexpress.stac --object-path /org/nvmexpress/stac \
+        --method "org.nvmexpress.stac.$m" "$@"
+}
+
+# The live I/O controller devices of subsystem NQN (one per line)
+ioc_devs() { # ioc_devs NQN
+    local c
+    for c in $(ctrls_for "$1"); do
+        [ "$(cat "/sys/class/nvme/$c/state" 2>/dev/null)" = live ] && echo "$c"
+    done
+    return 0
+}
+has_ioc() { [ -n "$(ioc_devs "$1")" ]; }
+ioc_count() { ioc_devs "$1" | wc -l; }
