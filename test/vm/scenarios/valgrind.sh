@@ -1,0 +1,49 @@
+#!/bin/bash
+# valgrind.sh - stafd and stacd under valgrind through real connections
+# (a DC, its log page, the I/O controllers it lists), an AEN refresh and
+# SIGTERM: no invalid access, nothing definitely lost.
+# (wait_for's single-quoted conditions are eval'ed later, on purpose)
+# shellcheck disable=SC2016
+set -euo pipefail
+# shellcheck source=../guest/lib.sh
+. "${BASH_SOURCE[0]%/*}/../guest/lib.sh"
+# shellcheck source=../guest/stas.sh
+. "${BASH_SOURCE[0]%/*}/../guest/stas.sh"
+
+T=$TMPDIR
+VG=(valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99)
+[ -r /usr/share/glib-2.0/valgrind/glib.supp ] && VG+=(--suppressions=/usr/share/glib-2.0/valgrind/glib.supp)
+
+nvmet_default_topology
+stas_bus_setup
+printf '%s\n' '[Controllers]' 'controller = transport=tcp;traddr=127.0.0.1;trsvcid=8009' >/etc/stas/stafd.conf
+printf '%s\n' '[Global]' 'kato = 10' >/etc/stas/stacd.conf
+
+"${VG[@]}" --log-file="$T/vg-stafd.log" "$STAFD" --tron >"$T/stafd.log" 2>&1 &
+STAFD_PID=$!
+on_exit "kill -9 $STAFD_PID"
+"${VG[@]}" --log-file="$T/vg-stacd.log" "$STACD" --tron >"$T/stacd.log" 2>&1 &
+STACD_PID=$!
+on_exit "kill -9 $STACD_PID"
+check "stafd under valgrind owns its bus name" wait_for 120 bus_has_owner org.nvmexpress.staf
+check "stacd under valgrind owns its bus name" wait_for 120 bus_has_owner org.nvmexpress.stac
+check "the DC connects" wait_for 120 dc_dev 8009
+check "its log page is cached" wait_for 60 '[ -n "$(staf_dlp 8009)" ]'
+check "stacd connects $SUB1" wait_for 120 has_ioc "$SUB1"
+check "stacd connects $SUB2" wait_for 120 has_ioc "$SUB2"
+nvmet_unlink "$SUB2" 1
+check "an AEN refresh reaches stacd, which disconnects $SUB2" wait_for 120 'not has_ioc "$SUB2"'
+staf list_controllers true >/dev/null
+staf get_all_log_pages true >/dev/null
+staf_debug process_info >/dev/null
+stac list_controllers true >/dev/null
+for d in stacd stafd; do
+    st=0
+    "${d}_stop" TERM || st=$?
+    check "$d exits cleanly under valgrind (status $st)" test "$st" = 0
+    check "$d: valgrind reports no error" grep -q 'ERROR SUMMARY: 0 errors' "$T/vg-$d.log"
+    check "$d: nothing definitely lost" \
+        bash -c "grep -q 'definitely lost: 0 bytes' '$T/vg-$d.log' || grep -q 'no leaks are possible' '$T/vg-$d.log'"
+    grep -E 'definitely lost|ERROR SUMMARY' "$T/vg-$d.log" | sed "s/^/  $d valgrind: /" || true
+done
+summary
