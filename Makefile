@@ -73,3 +73,9 @@ format:
 
 format-fix:
 	clang-format -i $(SOURCES)
+
+# The whole product against a real NVMe/TCP target (this host's kernel when
+# it can, the test VM otherwise).
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh
