@@ -794,13 +794,21 @@ static const StasKernelOps nvme_kernel_ops = {
 	.free = nvme_kernel_free,
 };
 
+/* libnvme's debug messages print the whole connect string, DH-HMAC-CHAP
+ * secrets included, to stderr (the journal, under systemd): tracing raises
+ * libnvme to INFO, never to DEBUG. nvme-stas went to DEBUG and leaked them. */
+static int libnvme_level(gboolean trace)
+{
+	return trace ? LOG_INFO : LOG_ERR;
+}
+
 StasKernel *stas_nvme_kernel_new(gboolean trace)
 {
 	NvmeKernel *k = g_atomic_rc_box_new0(NvmeKernel);
 	g_autofree char *warning = NULL;
 
 	k->parent.ops = &nvme_kernel_ops;
-	g_atomic_int_set(&k->log_level, trace ? LOG_DEBUG : LOG_ERR);
+	g_atomic_int_set(&k->log_level, libnvme_level(trace));
 	/* The daemons probe too, and warn at start-up; this copy only decides which keys to set. */
 	stas_kernel_support_probe(&k->support, NULL, &warning);
 	if (warning)
@@ -811,5 +819,5 @@ StasKernel *stas_nvme_kernel_new(gboolean trace)
 void stas_nvme_kernel_set_trace(StasKernel *k, gboolean trace)
 {
 	g_return_if_fail(k && k->ops == &nvme_kernel_ops);
-	g_atomic_int_set(&((NvmeKernel *)k)->log_level, trace ? LOG_DEBUG : LOG_ERR);
+	g_atomic_int_set(&((NvmeKernel *)k)->log_level, libnvme_level(trace));
 }

@@ -85,10 +85,19 @@ stac_conf '[Global]' 'kato = 10'
 stacd_reload
 
 section "4. an I/O controller from stacd.conf, without stafd"
+check "no controller of $SUB3 is left from the audit" wait_for 30 'test -z "$(ctrls_for "$SUB3")"'
 stafd_stop TERM || true
-stac_conf '[Controllers]' "controller = transport=tcp;traddr=127.0.0.1;trsvcid=4420;nqn=$SUB3"
+# A real DH-HMAC-CHAP secret (nvmet does not ask for authentication here, so
+# the connection works) to prove it never reaches a log, tracing included.
+SECRET=$(nvme gen-dhchap-key 2>/dev/null || echo 'DHHC-1:00:6kHNb3L9qPc1cTRB1kgZ4ZU1v0bLp6jEGSv3IeVOMsrGoWEX:')
+# (a reload sets tron from the file: keep tracing on for this check)
+stac_conf '[Global]' 'tron = true' '[Controllers]' \
+    "controller = transport=tcp;traddr=127.0.0.1;trsvcid=4420;nqn=$SUB3;dhchap-secret=$SECRET"
 stacd_reload
 check "the configured $SUB3 connects" wait_for 60 has_ioc "$SUB3"
+check "stacd made that connection itself, with the secret" \
+    grep -qF "(tcp, 127.0.0.1, 4420, $SUB3) | nvme? - Connecting" "$T/stacd.log"
+check "the secret is in no log (stacd runs with --tron)" not grep -qF "${SECRET:10:20}" "$T/stacd.log"
 check "the log page's controllers stay while stafd is away (deliberate fix)" has_ioc "$SUB1"
 check "stacd says why it keeps them" grep -q "stafd is not running; keeping" "$T/stacd.log"
 

@@ -130,7 +130,8 @@ check "adding a partial exclusion disconnects it again" wait_for 30 'not dc_dev 
 
 section "7. unprivileged callers read but cannot set, and see no secret"
 printf '[Host]\nkey = DHHC-1:00:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=:\n' >/etc/stas/sys.conf
-conf '[Controllers]' 'controller = transport=tcp;traddr=127.0.0.1;trsvcid=8009;dhchap-secret=DHHC-1:00:Y3RybHNlY3JldGN0cmxzZWNyZXRjdHJsc2VjcmV0MTI=:'
+conf '[Global]' 'tron = true' '[Controllers]' \
+    'controller = transport=tcp;traddr=127.0.0.1;trsvcid=8009;dhchap-secret=DHHC-1:00:Y3RybHNlY3JldGN0cmxzZWNyZXRjdHJsc2VjcmV0MTI=:'
 stafd_reload
 sleep 3
 check "nobody can read tron" "${NOBODY[@]}" gdbus call --system --dest org.nvmexpress.staf \
