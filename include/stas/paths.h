@@ -16,6 +16,7 @@ typedef enum {
 	STAS_PATH_DMI_PRODUCT_UUID,  /* /sys/class/dmi/id/product_uuid  STAS_DMI_PRODUCT_UUID_FILE */
 	STAS_PATH_DT_PARTITION_UUID, /* /proc/device-tree/ibm,partition-uuid  STAS_DT_PARTITION_UUID_FILE */
 	STAS_PATH_NVME_FABRICS,	     /* /dev/nvme-fabrics    STAS_NVME_FABRICS */
+	STAS_PATH_UDEV_RULES_DIR,    /* /run/udev/rules.d    STAS_UDEV_RULES_DIR */
 	STAS_PATH_COUNT
 } StasPath;
 

@@ -31,6 +31,8 @@ typedef struct {
 	/* Export the main interface on @bus (before the name is requested). */
 	gboolean (*export)(StasService *svc, GDBusConnection *bus, GError **error);
 	void (*unexport)(StasService *svc);
+	/* The bus name is ours: this is the one running instance. */
+	void (*started)(StasService *svc);
 	/* Phase 2 of a reconciliation: @configured are the controller= TIDs
 	 * that survived exclusion and name resolution. */
 	void (*reconcile)(StasService *svc, GPtrArray *configured);

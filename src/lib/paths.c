@@ -23,6 +23,7 @@ static const PathDesc paths[STAS_PATH_COUNT] = {
 	[STAS_PATH_DT_PARTITION_UUID] = { "STAS_DT_PARTITION_UUID_FILE", NULL,
 					  "/proc/device-tree/ibm,partition-uuid" },
 	[STAS_PATH_NVME_FABRICS] = { "STAS_NVME_FABRICS", NULL, "/dev/nvme-fabrics" },
+	[STAS_PATH_UDEV_RULES_DIR] = { "STAS_UDEV_RULES_DIR", NULL, "/run/udev/rules.d" },
 };
 
 static const char *nonempty_env(const char *name)

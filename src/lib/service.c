@@ -673,7 +673,11 @@ static const GDBusInterfaceVTable debug_vtable = {
 
 static void on_name_acquired(GDBusConnection *bus, const char *name, gpointer data)
 {
+	StasService *svc = data;
+
 	stas_info("Acquired D-Bus name %s", name);
+	if (svc->klass->started)
+		svc->klass->started(svc);
 	sd_notify(0, "READY=1");
 }
 

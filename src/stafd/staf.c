@@ -6,6 +6,7 @@
  * kept until they also stop answering (aging, dc.c); everything else that is
  * no longer wanted is disconnected.
  */
+#include "autoconnect.h"
 #include "staf.h"
 #include "stas/state.h"
 
@@ -31,11 +32,22 @@ static void on_soak_needed(StasDc *dc, gpointer data)
 	stas_service_soak(data);
 }
 
+/* The TIDs of the DCs that mDNS currently advertises as reachable. */
+static GPtrArray *discovered_tids(StasStaf *staf)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+	g_autoptr(GPtrArray) cids = staf->zeroconf ? stas_zeroconf_reachable(staf->zeroconf) : NULL;
+
+	for (guint i = 0; cids && i < cids->len; i++)
+		g_ptr_array_add(out, stas_service_tid(&staf->svc, g_ptr_array_index(cids, i)));
+	return out;
+}
+
 static gboolean on_advertised(StasDc *dc, gpointer data)
 {
-	/* mDNS discovery (Avahi) comes with the zeroconf work; until then no DC
-	 * is advertised, which only matters to DCs of origin "discovered". */
-	return FALSE;
+	g_autoptr(GPtrArray) tids = discovered_tids(data);
+
+	return stas_tid_list_contains(tids, stas_dc_ctrl(dc)->tid);
 }
 
 static const StasDcEvents dc_events = {
@@ -106,7 +118,7 @@ static void staf_reconcile(StasService *svc, GPtrArray *configured)
 {
 	StasStaf *staf = STAF(svc);
 	g_autoptr(GPtrArray) referrals = referral_tids(staf);
-	g_autoptr(GPtrArray) discovered = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+	g_autoptr(GPtrArray) discovered = discovered_tids(staf);
 	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
 	g_autoptr(GPtrArray) wanted = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
 	g_autoptr(GPtrArray) current = stas_service_ctrls(svc);
@@ -172,10 +184,17 @@ static void staf_reconcile(StasService *svc, GPtrArray *configured)
 
 /* ---------------------------------------------------------- service hooks */
 
+static void configure_zeroconf(StasStaf *staf)
+{
+	stas_zeroconf_configure(staf->zeroconf, stas_conf_get_bool(staf->svc.conf, STAS_OPT_ZEROCONF),
+				staf->svc.env.support.discovery);
+}
+
 static void staf_reloaded(StasService *svc)
 {
 	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(svc);
 
+	configure_zeroconf(STAF(svc));
 	/* Re-register (a changed symbolic name reaches the CDCs) and refresh. */
 	for (guint i = 0; i < ctrls->len; i++)
 		stas_dc_resync(stas_dc_from_ctrl(g_ptr_array_index(ctrls, i)));
@@ -185,6 +204,9 @@ static void staf_uevent(StasService *svc, StasCtrl *ctrl, const StasUevent *even
 {
 	if (ctrl)
 		stas_dc_handle_uevent(stas_dc_from_ctrl(ctrl), event);
+	else if (g_str_equal(event->action, "change") &&
+		 stas_udev_is_dc_device(svc->env.sysfs_root, event->sysname))
+		stas_autoconnect_forward(event); /* a DC stafd does not manage: nvme-cli's */
 }
 
 static void staf_resync(StasService *svc, StasCtrl *ctrl)
@@ -235,18 +257,29 @@ static gboolean staf_keep_on_stop(StasService *svc)
 
 static void staf_process_info(StasService *svc, JsonBuilder *b, gboolean root)
 {
-	/* mDNS state: filled in by the zeroconf work. */
-	json_builder_set_member_name(b, "avahi");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "avahi wake up timer");
-	json_builder_add_null_value(b);
-	json_builder_set_member_name(b, "service types");
-	json_builder_begin_array(b);
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "services");
-	json_builder_begin_object(b);
-	json_builder_end_object(b);
-	json_builder_end_object(b);
+	stas_zeroconf_describe(STAF(svc)->zeroconf, b);
+}
+
+/* Only the stafd that owns the bus name touches the mask: a second one
+ * fails before it could remove the first one's. */
+static void staf_started(StasService *svc)
+{
+	stas_autoconnect_mask();
+	STAF(svc)->masked = TRUE;
+}
+
+static void staf_finalize(StasService *svc)
+{
+	StasStaf *staf = STAF(svc);
+
+	g_clear_pointer(&staf->zeroconf, stas_zeroconf_free);
+	if (staf->masked)
+		stas_autoconnect_unmask();
+}
+
+static void on_zeroconf_changed(gpointer data)
+{
+	stas_service_soak(data);
 }
 
 static const StasServiceClass staf_class = {
@@ -265,6 +298,8 @@ static const StasServiceClass staf_class = {
 	.restore_record = staf_restore_record,
 	.keep_on_stop = staf_keep_on_stop,
 	.process_info = staf_process_info,
+	.started = staf_started,
+	.finalize = staf_finalize,
 };
 
 StasStaf *stas_staf_new(StasLogger *logger, const char *conf_path, gboolean tron, int *exit_status)
@@ -273,9 +308,11 @@ StasStaf *stas_staf_new(StasLogger *logger, const char *conf_path, gboolean tron
 
 	if (g_file_test("/sys/firmware/acpi/tables/NBFT", G_FILE_TEST_EXISTS))
 		stas_warn("NBFT tables are present but this build cannot read them (libnvme >= 1.5 needed)");
+	staf->zeroconf = stas_zeroconf_new(on_zeroconf_changed, &staf->svc);
 	if (!stas_service_init(&staf->svc, &staf_class, logger, conf_path, tron, exit_status)) {
 		stas_service_free(&staf->svc);
 		return NULL;
 	}
+	configure_zeroconf(staf);
 	return staf;
 }

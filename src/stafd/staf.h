@@ -9,10 +9,13 @@
 #include "dc.h"
 #include "stas-dbus.h"
 #include "stas/service.h"
+#include "zeroconf.h"
 
 typedef struct {
 	StasService svc; /* first: a StasStaf is a StasService */
 	StasDbusStaf *iface;
+	StasZeroconf *zeroconf;
+	gboolean masked; /* nvme-cli's autoconnect rule is masked by us */
 } StasStaf;
 
 /* Starts stafd; NULL with *exit_status set when it cannot run. */

@@ -1,7 +1,8 @@
 #!/bin/bash
 # valgrind.sh - stafd and stacd under valgrind through real connections
-# (a DC, its log page, the I/O controllers it lists), an AEN refresh and
-# SIGTERM: no invalid access, nothing definitely lost.
+# (a configured DC and one found over mDNS, their log pages, the I/O
+# controllers they list), garbage advertisements, an avahi-daemon restart,
+# an AEN refresh and SIGTERM: no invalid access, nothing definitely lost.
 # (wait_for's single-quoted conditions are eval'ed later, on purpose)
 # shellcheck disable=SC2016
 set -euo pipefail
@@ -16,6 +17,10 @@ VG=(valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode
 
 nvmet_default_topology
 stas_bus_setup
+ZADDR=${STAS_VM_AVAHI_ADDR%/*}
+start_avahi
+nvmet_port 3 "$ZADDR" 8009
+nvmet_link "$SUB1" 3
 printf '%s\n' '[Controllers]' 'controller = transport=tcp;traddr=127.0.0.1;trsvcid=8009' >/etc/stas/stafd.conf
 printf '%s\n' '[Global]' 'kato = 10' >/etc/stas/stacd.conf
 
@@ -29,10 +34,19 @@ check "stafd under valgrind owns its bus name" wait_for 120 bus_has_owner org.nv
 check "stacd under valgrind owns its bus name" wait_for 120 bus_has_owner org.nvmexpress.stac
 check "the DC connects" wait_for 120 dc_dev 8009
 check "its log page is cached" wait_for 60 '[ -n "$(staf_dlp 8009)" ]'
+avahi-publish -s vg-dc _nvme-disc._tcp 8009 p=tcp >/dev/null 2>&1 &
+on_exit "kill $!"
+avahi-publish -s vg-junk _nvme-disc._tcp 8009 p=foo $'\x01=\x02' >/dev/null 2>&1 &
+on_exit "kill $!"
+check "the advertised DC connects too" wait_for 120 dc_dev 8009 "$ZADDR"
 check "stacd connects $SUB1" wait_for 120 has_ioc "$SUB1"
 check "stacd connects $SUB2" wait_for 120 has_ioc "$SUB2"
 nvmet_unlink "$SUB2" 1
 check "an AEN refresh reaches stacd, which disconnects $SUB2" wait_for 120 'not has_ioc "$SUB2"'
+stop_avahi
+sleep 2
+start_avahi
+check "stafd is still up after an avahi-daemon restart" bus_has_owner org.nvmexpress.staf
 staf list_controllers true >/dev/null
 staf get_all_log_pages true >/dev/null
 staf_debug process_info >/dev/null
@@ -44,6 +58,6 @@ for d in stacd stafd; do
     check "$d: valgrind reports no error" grep -q 'ERROR SUMMARY: 0 errors' "$T/vg-$d.log"
     check "$d: nothing definitely lost" \
         bash -c "grep -q 'definitely lost: 0 bytes' '$T/vg-$d.log' || grep -q 'no leaks are possible' '$T/vg-$d.log'"
-    grep -E 'definitely lost|ERROR SUMMARY' "$T/vg-$d.log" | sed "s/^/  $d valgrind: /" || true
+    grep -E -A14 'definitely lost in|definitely lost:|ERROR SUMMARY' "$T/vg-$d.log" | sed "s/^/  $d valgrind: /" || true
 done
 summary
