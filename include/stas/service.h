@@ -33,6 +33,8 @@ typedef struct {
 	void (*unexport)(StasService *svc);
 	/* The bus name is ours: this is the one running instance. */
 	void (*started)(StasService *svc);
+	/* A new controller of this daemon's kind for @tid. */
+	StasCtrl *(*new_ctrl)(StasService *svc, StasTid *tid);
 	/* Phase 2 of a reconciliation: @configured are the controller= TIDs
 	 * that survived exclusion and name resolution. */
 	void (*reconcile)(StasService *svc, GPtrArray *configured);
@@ -99,6 +101,12 @@ void stas_service_notify_status(StasService *svc);
 StasCtrl *stas_service_lookup(StasService *svc, const StasTid *tid);
 /* The managed controller that has kernel device @device, or NULL. */
 StasCtrl *stas_service_lookup_device(StasService *svc, const char *device);
+/* list_controllers' reply (aa{ss}): identity or full state of each managed
+ * controller; secrets only when @root. */
+GVariant *stas_service_controller_list(StasService *svc, gboolean detailed, gboolean root);
+/* Answers a list_controllers call once the caller's uid is known. */
+void stas_service_reply_controller_list(StasService *svc, GDBusMethodInvocation *invocation,
+					gboolean detailed);
 /* Sorted by printable TID, for stable output. Borrowed pointers. */
 GPtrArray *stas_service_ctrls(StasService *svc);
 /* Takes @ctrl (the service's reference) and schedules its first connection. */
@@ -118,6 +126,12 @@ int stas_daemon_main(StasDaemon daemon, int argc, char **argv, GDBusInterfaceInf
 		     StasServiceStart start);
 
 /* Shared reconciliation rules. */
+/* The TIDs of @all (duplicates once) that are neither excluded nor have an
+ * invalid address: what the daemon should manage. */
+GPtrArray *stas_service_wanted(StasService *svc, const GPtrArray *all);
+/* Create a controller for each wanted TID not managed yet; a managed one
+ * whose options changed takes the new ones (same controller, same connection). */
+void stas_service_add_wanted(StasService *svc, const GPtrArray *wanted);
 gboolean stas_service_excluded(StasService *svc, const StasTid *tid);
 /* nvme-stas's invalid-address filter (tcp/rdma need an IP literal of an
  * enabled family, fc/loop always pass, other transports are dropped). */

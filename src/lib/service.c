@@ -105,6 +105,33 @@ gboolean stas_service_address_valid(StasService *svc, const StasTid *tid)
 	return TRUE;
 }
 
+GPtrArray *stas_service_wanted(StasService *svc, const GPtrArray *all)
+{
+	GPtrArray *wanted = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+
+	for (guint i = 0; i < all->len; i++) {
+		StasTid *tid = g_ptr_array_index(all, i);
+
+		if (!stas_tid_list_contains(wanted, tid) && !stas_service_excluded(svc, tid) &&
+		    stas_service_address_valid(svc, tid))
+			g_ptr_array_add(wanted, stas_tid_ref(tid));
+	}
+	return wanted;
+}
+
+void stas_service_add_wanted(StasService *svc, const GPtrArray *wanted)
+{
+	for (guint i = 0; i < wanted->len; i++) {
+		StasTid *tid = g_ptr_array_index(wanted, i);
+		StasCtrl *ctrl = stas_service_lookup(svc, tid);
+
+		if (!ctrl)
+			stas_service_add(svc, svc->klass->new_ctrl(svc, tid));
+		else if (!stas_tid_cfg_equal(ctrl->tid, tid))
+			stas_service_update_tid(svc, ctrl, tid);
+	}
+}
+
 /* ------------------------------------------------------------- controllers */
 
 StasCtrl *stas_service_lookup(StasService *svc, const StasTid *tid)
@@ -128,6 +155,45 @@ GPtrArray *stas_service_ctrls(StasService *svc)
 		g_ptr_array_add(list, value);
 	g_ptr_array_sort(list, by_id);
 	return list;
+}
+
+GVariant *stas_service_controller_list(StasService *svc, gboolean detailed, gboolean root)
+{
+	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(svc);
+	GVariantBuilder builder;
+
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{ss}"));
+	for (guint i = 0; i < ctrls->len; i++) {
+		StasCtrl *ctrl = g_ptr_array_index(ctrls, i);
+		g_autoptr(GHashTable) dict = detailed ? stas_ctrl_details(ctrl, root)
+						      : stas_ctrl_id_dict(ctrl, root);
+
+		g_variant_builder_add_value(&builder, stas_dbus_dict(dict));
+	}
+	return g_variant_builder_end(&builder);
+}
+
+typedef struct {
+	StasService *svc;
+	gboolean detailed;
+} ListCall;
+
+static void reply_list_for(GDBusMethodInvocation *invocation, gboolean root, gpointer data)
+{
+	g_autofree ListCall *call = data;
+	GVariant *list = stas_service_controller_list(call->svc, call->detailed, root);
+
+	g_dbus_method_invocation_return_value(invocation, g_variant_new_tuple(&list, 1));
+}
+
+void stas_service_reply_controller_list(StasService *svc, GDBusMethodInvocation *invocation,
+					gboolean detailed)
+{
+	ListCall *call = g_new0(ListCall, 1);
+
+	call->svc = svc;
+	call->detailed = detailed;
+	stas_dbus_caller_async(invocation, reply_list_for, call);
 }
 
 void stas_service_add(StasService *svc, StasCtrl *ctrl)

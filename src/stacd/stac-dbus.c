@@ -7,37 +7,10 @@
 #include "stac.h"
 #include "stas/dbus-util.h"
 
-typedef struct {
-	StasStac *stac;
-	gboolean detailed;
-} ListCall;
-
-static void list_for(GDBusMethodInvocation *invocation, gboolean root, gpointer data)
-{
-	g_autofree ListCall *call = data;
-	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(&call->stac->svc);
-	GVariantBuilder builder;
-
-	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{ss}"));
-	for (guint i = 0; i < ctrls->len; i++) {
-		StasCtrl *ctrl = g_ptr_array_index(ctrls, i);
-		g_autoptr(GHashTable) dict = call->detailed ? stas_ctrl_details(ctrl, root)
-							    : stas_ctrl_id_dict(ctrl, root);
-
-		g_variant_builder_add_value(&builder, stas_dbus_dict(dict));
-	}
-	stas_dbus_stac_complete_list_controllers(call->stac->iface, invocation,
-						 g_variant_builder_end(&builder));
-}
-
 static gboolean on_list_controllers(StasDbusStac *iface, GDBusMethodInvocation *invocation, gboolean detailed,
 				    gpointer data)
 {
-	ListCall *call = g_new0(ListCall, 1);
-
-	call->stac = data;
-	call->detailed = detailed;
-	stas_dbus_caller_async(invocation, list_for, call);
+	stas_service_reply_controller_list(data, invocation, detailed);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -46,7 +19,7 @@ gboolean stas_stac_dbus_export(StasService *svc, GDBusConnection *bus, GError **
 	StasStac *stac = (StasStac *)svc;
 
 	stac->iface = stas_dbus_stac_skeleton_new();
-	g_signal_connect(stac->iface, "handle-list-controllers", G_CALLBACK(on_list_controllers), stac);
+	g_signal_connect(stac->iface, "handle-list-controllers", G_CALLBACK(on_list_controllers), svc);
 	return g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(stac->iface), bus,
 						svc->klass->object_path, error);
 }

@@ -27,6 +27,11 @@ static StasIoc *new_ioc(StasStac *stac, StasTid *tid)
 	return stas_ioc_new(tid, &stac->svc.env);
 }
 
+static StasCtrl *stac_new_ctrl(StasService *svc, StasTid *tid)
+{
+	return stas_ioc_ctrl(new_ioc(STAC(svc), tid));
+}
+
 /* ---------------------------------------------------------------- audits */
 
 static gboolean in_trtypes(StasService *svc, const char *transport)
@@ -113,7 +118,7 @@ static void apply(StasStac *stac, GPtrArray *configured)
 {
 	StasService *svc = &stac->svc;
 	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
-	g_autoptr(GPtrArray) wanted = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+	g_autoptr(GPtrArray) wanted = NULL;
 	g_autoptr(GPtrArray) current = stas_service_ctrls(svc);
 	GHashTableIter iter;
 	gpointer key;
@@ -129,13 +134,7 @@ static void apply(StasStac *stac, GPtrArray *configured)
 	g_hash_table_iter_init(&iter, stac->discovered);
 	while (g_hash_table_iter_next(&iter, &key, NULL))
 		g_ptr_array_add(all, stas_tid_ref(key));
-	for (guint i = 0; i < all->len; i++) {
-		StasTid *tid = g_ptr_array_index(all, i);
-
-		if (!stas_tid_list_contains(wanted, tid) && !stas_service_excluded(svc, tid) &&
-		    stas_service_address_valid(svc, tid))
-			g_ptr_array_add(wanted, stas_tid_ref(tid));
-	}
+	wanted = stas_service_wanted(svc, all);
 
 	for (guint i = 0; i < current->len; i++) {
 		StasCtrl *ctrl = g_ptr_array_index(current, i);
@@ -146,15 +145,7 @@ static void apply(StasStac *stac, GPtrArray *configured)
 			  stas_ctrl_device(ctrl));
 		stas_service_remove(svc, ctrl, keep_connection(svc, ctrl->tid));
 	}
-	for (guint i = 0; i < wanted->len; i++) {
-		StasTid *tid = g_ptr_array_index(wanted, i);
-		StasCtrl *ctrl = stas_service_lookup(svc, tid);
-
-		if (!ctrl)
-			stas_service_add(svc, stas_ioc_ctrl(new_ioc(stac, tid)));
-		else if (!stas_tid_cfg_equal(ctrl->tid, tid))
-			stas_service_update_tid(svc, ctrl, tid); /* new options, same controller */
-	}
+	stas_service_add_wanted(svc, wanted);
 	/* Each I/O controller learns the entry that lists it (NCC may change). */
 	g_ptr_array_unref(current);
 	current = stas_service_ctrls(svc);
@@ -398,6 +389,7 @@ static const StasServiceClass stac_class = {
 	.debug_interface = stas_dbus_stac_debug_interface_info,
 	.export = stas_stac_dbus_export,
 	.unexport = stas_stac_dbus_unexport,
+	.new_ctrl = stac_new_ctrl,
 	.reconcile = stac_reconcile,
 	.reloaded = stac_reloaded,
 	.uevent = stac_uevent,

@@ -8,26 +8,7 @@
 #include "staf.h"
 #include "stas/dbus-util.h"
 
-#define BUS_NAME    "org.nvmexpress.staf"
-#define OBJECT_PATH "/org/nvmexpress/staf"
-
 /* --------------------------------------------------------------- replies */
-
-static GVariant *controller_list(StasStaf *staf, gboolean detailed, gboolean root)
-{
-	g_autoptr(GPtrArray) dcs = stas_service_ctrls(&staf->svc);
-	GVariantBuilder builder;
-
-	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{ss}"));
-	for (guint i = 0; i < dcs->len; i++) {
-		StasCtrl *ctrl = stas_dc_ctrl(g_ptr_array_index(dcs, i));
-		g_autoptr(GHashTable) dict = detailed ? stas_ctrl_details(ctrl, root)
-						      : stas_ctrl_id_dict(ctrl, root);
-
-		g_variant_builder_add_value(&builder, stas_dbus_dict(dict));
-	}
-	return g_variant_builder_end(&builder);
-}
 
 static JsonNode *log_pages_json(StasDc *dc)
 {
@@ -69,22 +50,10 @@ typedef struct {
 	gboolean detailed;
 } ListCall;
 
-static void list_controllers_for(GDBusMethodInvocation *invocation, gboolean root, gpointer data)
-{
-	g_autofree ListCall *call = data;
-
-	stas_dbus_staf_complete_list_controllers(call->staf->iface, invocation,
-						 controller_list(call->staf, call->detailed, root));
-}
-
 static gboolean on_list_controllers(StasDbusStaf *iface, GDBusMethodInvocation *invocation, gboolean detailed,
 				    gpointer data)
 {
-	ListCall *call = g_new0(ListCall, 1);
-
-	call->staf = data;
-	call->detailed = detailed;
-	stas_dbus_caller_async(invocation, list_controllers_for, call);
+	stas_service_reply_controller_list(data, invocation, detailed);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

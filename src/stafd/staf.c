@@ -62,6 +62,11 @@ static StasDc *new_dc(StasStaf *staf, StasTid *tid)
 	return stas_dc_new(tid, &staf->svc.env, &dc_events, staf);
 }
 
+static StasCtrl *staf_new_ctrl(StasService *svc, StasTid *tid)
+{
+	return stas_dc_ctrl(new_dc(STAF(svc), tid));
+}
+
 /* ------------------------------------------------------------ reconciliation */
 
 static GPtrArray *referral_tids(StasStaf *staf)
@@ -120,7 +125,7 @@ static void staf_reconcile(StasService *svc, GPtrArray *configured)
 	g_autoptr(GPtrArray) referrals = referral_tids(staf);
 	g_autoptr(GPtrArray) discovered = discovered_tids(staf);
 	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
-	g_autoptr(GPtrArray) wanted = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+	g_autoptr(GPtrArray) wanted = NULL;
 	g_autoptr(GPtrArray) current = stas_service_ctrls(svc);
 	GPtrArray *sources[] = { configured, discovered, referrals };
 	guint removed = 0;
@@ -130,13 +135,7 @@ static void staf_reconcile(StasService *svc, GPtrArray *configured)
 		for (guint i = 0; i < sources[s]->len; i++)
 			g_ptr_array_add(all, stas_tid_ref(g_ptr_array_index(sources[s], i)));
 	}
-	for (guint i = 0; i < all->len; i++) {
-		StasTid *tid = g_ptr_array_index(all, i);
-
-		if (!stas_tid_list_contains(wanted, tid) && !stas_service_excluded(svc, tid) &&
-		    stas_service_address_valid(svc, tid))
-			g_ptr_array_add(wanted, stas_tid_ref(tid));
-	}
+	wanted = stas_service_wanted(svc, all);
 
 	/* Unwanted DCs go, except mDNS-discovered ones that merely stopped
 	 * being advertised: those stay until they also stop answering. */
@@ -157,15 +156,7 @@ static void staf_reconcile(StasService *svc, GPtrArray *configured)
 	if (removed)
 		stas_staf_dbus_dc_removed(staf);
 
-	for (guint i = 0; i < wanted->len; i++) {
-		StasTid *tid = g_ptr_array_index(wanted, i);
-		StasCtrl *ctrl = stas_service_lookup(svc, tid);
-
-		if (!ctrl)
-			stas_service_add(svc, stas_dc_ctrl(new_dc(staf, tid)));
-		else if (!stas_tid_cfg_equal(ctrl->tid, tid))
-			stas_service_update_tid(svc, ctrl, tid); /* new options, same DC */
-	}
+	stas_service_add_wanted(svc, wanted);
 
 	g_ptr_array_unref(current);
 	current = stas_service_ctrls(svc);
@@ -290,6 +281,7 @@ static const StasServiceClass staf_class = {
 	.debug_interface = stas_dbus_staf_debug_interface_info,
 	.export = stas_staf_dbus_export,
 	.unexport = stas_staf_dbus_unexport,
+	.new_ctrl = staf_new_ctrl,
 	.reconcile = staf_reconcile,
 	.reloaded = staf_reloaded,
 	.uevent = staf_uevent,
