@@ -4,14 +4,15 @@
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+INSTALL_BUILD ?= build-install
 MESON ?= meson
 NINJA ?= ninja
 DESTDIR ?=
 
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src include test -name '*.[ch]')
 
-.PHONY: all deps install uninstall test test-unit test-asan test-valgrind test-vm clean purge \
-	update-subprojects format format-fix demo
+.PHONY: all deps install uninstall test test-unit test-asan test-valgrind test-vm test-install \
+	clean purge update-subprojects format format-fix demo deb rpm
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -36,6 +37,7 @@ test: deps
 	$(MAKE) test-unit
 	$(MAKE) test-asan
 	$(MAKE) test-valgrind
+	$(MAKE) test-install
 	$(MAKE) test-vm
 
 test-unit: all
@@ -55,6 +57,17 @@ test-valgrind: all
 	CK_FORK=no $(MESON) test -C $(BUILD) --print-errorlogs --suite unit \
 		--wrapper 'valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 -q'
 
+# meson install --destdir, units, man pages, .deb and .rpm (test/install).
+test-install:
+	test/install/test-install.sh $(INSTALL_BUILD)
+
+# Binary packages from the working tree, into $(BUILD)/packages.
+deb:
+	scripts/package.sh deb $(abspath $(BUILD))/packages
+
+rpm:
+	scripts/package.sh rpm $(abspath $(BUILD))/packages
+
 test-vm: all
 	STAS_BUILD_DIR=$(abspath $(BUILD)) test/vm/run-scenarios.sh
 
@@ -63,7 +76,7 @@ clean:
 	-[ -f $(ASAN_BUILD)/build.ninja ] && $(NINJA) -C $(ASAN_BUILD) clean
 
 purge:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(INSTALL_BUILD)
 
 update-subprojects:
 	$(MESON) subprojects update

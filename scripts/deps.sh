@@ -15,11 +15,13 @@ DEBIAN_PKGS="meson ninja-build pkg-config gcc libc6-dev
   libnvme-dev libjson-c-dev libssl-dev
   libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev
   libavahi-client-dev libavahi-glib-dev libudev-dev libsystemd-dev
-  check valgrind python3 clang-format dbus-daemon"
+  check valgrind python3 clang-format dbus-daemon
+  xsltproc docbook-xsl docbook-xml systemd man-db"
 FEDORA_PKGS="meson ninja-build pkgconf-pkg-config gcc
   libnvme-devel json-c-devel openssl-devel
   glib2-devel json-glib-devel avahi-devel avahi-glib-devel systemd-devel
-  check-devel valgrind python3 clang-tools-extra dbus-daemon"
+  check-devel valgrind python3 clang-tools-extra dbus-daemon
+  libxslt docbook-style-xsl systemd rpm-build"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
