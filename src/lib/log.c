@@ -14,6 +14,7 @@
 struct _StasLogger {
 	char *ident;
 	gboolean to_syslog;
+	gboolean journal; /* the journal is there (else: the syslog socket) */
 	gboolean trace;
 	gboolean syslog_opened;
 	FILE *out;
@@ -40,6 +41,9 @@ StasLogger *stas_logger_new(const char *ident, gboolean to_syslog, FILE *out)
 
 	logger->ident = g_strdup(ident);
 	logger->to_syslog = to_syslog;
+	/* sd_journal_send() succeeds silently when there is no journal, so the
+	 * fall-back to syslog has to be decided by looking for its socket. */
+	logger->journal = g_file_test("/run/systemd/journal/socket", G_FILE_TEST_EXISTS);
 	logger->out = out ? out : stdout;
 	return logger;
 }
@@ -89,8 +93,8 @@ GLogWriterOutput stas_logger_write(GLogLevelFlags level, const GLogField *fields
 		fflush(logger->out);
 		return G_LOG_WRITER_HANDLED;
 	}
-	if (sd_journal_send("MESSAGE=%s", message, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=%s",
-			    logger->ident, NULL) >= 0)
+	if (logger->journal && sd_journal_send("MESSAGE=%s", message, "PRIORITY=%d", priority,
+					       "SYSLOG_IDENTIFIER=%s", logger->ident, NULL) >= 0)
 		return G_LOG_WRITER_HANDLED;
 	/* No journal: fall back to the syslog socket. */
 	if (!logger->syslog_opened) {
