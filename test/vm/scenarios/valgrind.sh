@@ -30,19 +30,19 @@ on_exit "kill -9 $STAFD_PID"
 "${VG[@]}" --log-file="$T/vg-stacd.log" "$STACD" --tron >"$T/stacd.log" 2>&1 &
 STACD_PID=$!
 on_exit "kill -9 $STACD_PID"
-check "stafd under valgrind owns its bus name" wait_for 120 bus_has_owner org.nvmexpress.staf
-check "stacd under valgrind owns its bus name" wait_for 120 bus_has_owner org.nvmexpress.stac
-check "the DC connects" wait_for 120 dc_dev 8009
+check "stafd under valgrind owns its bus name" wait_for 240 bus_has_owner org.nvmexpress.staf
+check "stacd under valgrind owns its bus name" wait_for 240 bus_has_owner org.nvmexpress.stac
+check "the DC connects" wait_for 240 dc_dev 8009
 check "its log page is cached" wait_for 60 '[ -n "$(staf_dlp 8009)" ]'
 avahi-publish -s vg-dc _nvme-disc._tcp 8009 p=tcp >/dev/null 2>&1 &
 on_exit "kill $!"
 avahi-publish -s vg-junk _nvme-disc._tcp 8009 p=foo $'\x01=\x02' >/dev/null 2>&1 &
 on_exit "kill $!"
-check "the advertised DC connects too" wait_for 120 dc_dev 8009 "$ZADDR"
-check "stacd connects $SUB1" wait_for 120 has_ioc "$SUB1"
-check "stacd connects $SUB2" wait_for 120 has_ioc "$SUB2"
+check "the advertised DC connects too" wait_for 240 dc_dev 8009 "$ZADDR"
+check "stacd connects $SUB1" wait_for 240 has_ioc "$SUB1"
+check "stacd connects $SUB2" wait_for 240 has_ioc "$SUB2"
 nvmet_unlink "$SUB2" 1
-check "an AEN refresh reaches stacd, which disconnects $SUB2" wait_for 120 'not has_ioc "$SUB2"'
+check "an AEN refresh reaches stacd, which disconnects $SUB2" wait_for 240 'not has_ioc "$SUB2"'
 stop_avahi
 sleep 2
 start_avahi
