@@ -68,9 +68,9 @@ deb:
 rpm:
 	scripts/package.sh rpm $(abspath $(BUILD))/packages
 
+# The VM suite takes about 4 minutes under TCG on 2 idle cores; the limit
+# leaves room for a loaded machine.
 test-vm: all
-	# The suite takes about 4 minutes under TCG on 2 idle cores; the limit
-	# leaves room for a loaded machine.
 	STAS_BUILD_DIR=$(abspath $(BUILD)) test/vm/run-scenarios.sh -t 1800
 
 clean:
