@@ -21,7 +21,9 @@ ZADDR=${STAS_VM_AVAHI_ADDR%/*}
 start_avahi
 nvmet_port 3 "$ZADDR" 8009
 nvmet_link "$SUB1" 3
-printf '%s\n' '[Controllers]' 'controller = transport=tcp;traddr=127.0.0.1;trsvcid=8009' >/etc/stas/stafd.conf
+printf '%s\n' '[Global]' 'ctrl-loss-tmo = 3' 'reconnect-delay = 1' \
+    '[Discovery controller connection management]' 'zeroconf-connections-persistence = 2' \
+    '[Controllers]' 'controller = transport=tcp;traddr=127.0.0.1;trsvcid=8009' >/etc/stas/stafd.conf
 printf '%s\n' '[Global]' 'kato = 10' >/etc/stas/stacd.conf
 
 "${VG[@]}" --log-file="$T/vg-stafd.log" "$STAFD" --tron >"$T/stafd.log" 2>&1 &
@@ -35,7 +37,8 @@ check "stacd under valgrind owns its bus name" wait_for 240 bus_has_owner org.nv
 check "the DC connects" wait_for 240 dc_dev 8009
 check "its log page is cached" wait_for 60 '[ -n "$(staf_dlp 8009)" ]'
 avahi-publish -s vg-dc _nvme-disc._tcp 8009 p=tcp >/dev/null 2>&1 &
-on_exit "kill $!"
+VG_DC_PUB=$!
+on_exit "kill $VG_DC_PUB"
 avahi-publish -s vg-junk _nvme-disc._tcp 8009 p=foo $'\x01=\x02' >/dev/null 2>&1 &
 on_exit "kill $!"
 check "the advertised DC connects too" wait_for 240 dc_dev 8009 "$ZADDR"
@@ -47,6 +50,11 @@ stop_avahi
 sleep 2
 start_avahi
 check "stafd is still up after an avahi-daemon restart" bus_has_owner org.nvmexpress.staf
+# Aging: the advertisement goes, then the target: the DC is removed.
+kill "$VG_DC_PUB" 2>/dev/null || true
+nvmet_rm_port 3
+zdc_listed() { staf list_controllers false | grep -q "'traddr': '$ZADDR'"; }
+check "the withdrawn, unreachable DC is aged out" wait_for 240 'not zdc_listed'
 staf list_controllers true >/dev/null
 staf get_all_log_pages true >/dev/null
 staf_debug process_info >/dev/null
