@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The test kernel layer: queue every call, complete it when the test says. */
+#include <string.h>
+
 #include "fake-kernel.h"
 #include "testutil.h"
 
@@ -207,4 +209,37 @@ void fake_drain(FakeKernel *k)
 
 	while ((call = g_queue_pop_head(k->calls)))
 		fake_discard(call);
+}
+
+void fake_env_init(FakeEnv *fe, StasDaemon daemon)
+{
+	memset(fe, 0, sizeof(*fe));
+	fe->daemon = daemon;
+	fe->dir = tu_tmpdir();
+	fe->kernel = fake_kernel_new();
+	fe->env.kernel = &fe->kernel->parent;
+	fe->env.host.hostnqn = g_strdup("nqn.2014-08.org.nvmexpress:uuid:test");
+	fe->env.host.hostid = g_strdup("id");
+	fe->env.support = (StasKernelSupport){ TRUE, TRUE, TRUE, TRUE };
+	fe->env.sysfs_root = fe->dir; /* no controllers there */
+	fake_env_use_conf(fe, "");
+}
+
+void fake_env_use_conf(FakeEnv *fe, const char *text)
+{
+	g_autofree char *path = tu_write(fe->dir, "daemon.conf", text, -1);
+
+	stas_conf_free(fe->env.conf);
+	fe->env.conf = stas_conf_load(fe->daemon, path, NULL, NULL);
+}
+
+void fake_env_clear(FakeEnv *fe)
+{
+	fake_iterate();
+	fake_drain(fe->kernel);
+	stas_kernel_free(fe->env.kernel);
+	stas_kernel_host_clear(&fe->env.host);
+	stas_conf_free(fe->env.conf);
+	tu_rmtree(fe->dir);
+	g_free(fe->dir);
 }

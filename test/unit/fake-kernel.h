@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "stas/ctrl.h"
 #include "stas/kernel.h"
 
 typedef struct {
@@ -45,3 +46,19 @@ void fake_log_done(FakeCall *call, const char *const *entries);
 void fake_disconnect_done(FakeCall *call);
 /* Completes @call as cancelled (a call the test only inspects). */
 void fake_discard(FakeCall *call);
+
+/* What the controller tests share: a fake kernel behind a controller
+ * environment, a scratch directory (also the empty sysfs) and a daemon
+ * configuration that tests can rewrite. */
+typedef struct {
+	FakeKernel *kernel;
+	StasCtrlEnv env;
+	StasDaemon daemon;
+	char *dir;
+} FakeEnv;
+
+void fake_env_init(FakeEnv *fe, StasDaemon daemon);
+/* Replace the configuration with @text (a stafd.conf or stacd.conf). */
+void fake_env_use_conf(FakeEnv *fe, const char *text);
+/* Completes whatever is pending and frees everything. */
+void fake_env_clear(FakeEnv *fe);

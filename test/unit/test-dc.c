@@ -12,9 +12,9 @@
 #define WKNQN "nqn.2014-08.org.nvmexpress.discovery"
 
 typedef struct {
-	FakeKernel *kernel;
-	StasCtrlEnv env;
-	char *dir;
+	FakeEnv fe;
+	FakeKernel *kernel; /* fe.kernel */
+	StasCtrlEnv *env;   /* &fe.env */
 	guint changed, referrals, unresponsive, disposed;
 	gboolean advertised;
 } Fixture;
@@ -50,34 +50,20 @@ static const StasDcEvents events = {
 
 static void use_conf(const char *text)
 {
-	g_autofree char *path = tu_write(fx.dir, "stafd.conf", text, -1);
-
-	stas_conf_free(fx.env.conf);
-	fx.env.conf = stas_conf_load(STAS_DAEMON_STAFD, path, NULL, NULL);
+	fake_env_use_conf(&fx.fe, text);
 }
 
 static void setup(void)
 {
 	memset(&fx, 0, sizeof(fx));
-	fx.dir = tu_tmpdir();
-	fx.kernel = fake_kernel_new();
-	fx.env.kernel = &fx.kernel->parent;
-	fx.env.host.hostnqn = g_strdup("nqn.2014-08.org.nvmexpress:uuid:test");
-	fx.env.host.hostid = g_strdup("id");
-	fx.env.support = (StasKernelSupport){ TRUE, TRUE, TRUE, TRUE };
-	fx.env.sysfs_root = fx.dir; /* no controllers there */
-	use_conf("");
+	fake_env_init(&fx.fe, STAS_DAEMON_STAFD);
+	fx.kernel = fx.fe.kernel;
+	fx.env = &fx.fe.env;
 }
 
 static void teardown(void)
 {
-	fake_iterate();
-	fake_drain(fx.kernel);
-	stas_kernel_free(fx.env.kernel);
-	stas_kernel_host_clear(&fx.env.host);
-	stas_conf_free(fx.env.conf);
-	tu_rmtree(fx.dir);
-	g_free(fx.dir);
+	fake_env_clear(&fx.fe);
 }
 
 static StasDc *new_dc(const char *traddr)
@@ -88,8 +74,8 @@ static StasDc *new_dc(const char *traddr)
 	StasDc *dc;
 
 	entry = stas_ctrl_entry_parse(text, "t", 1, "controller", NULL);
-	tid = stas_tid_new_from_entry(entry, fx.env.host.hostnqn, FALSE);
-	dc = stas_dc_new(tid, &fx.env, &events, NULL);
+	tid = stas_tid_new_from_entry(entry, fx.env->host.hostnqn, FALSE);
+	dc = stas_dc_new(tid, fx.env, &events, NULL);
 	stas_dc_set_origin(dc, STAS_ORIGIN_CONFIGURED);
 	stas_ctrl_schedule_connect(stas_dc_ctrl(dc));
 	fake_iterate();
@@ -504,7 +490,7 @@ START_TEST(test_secrets_only_in_privileged_dictionaries)
 		"transport=tcp;traddr=1.1.1.1;dhchap-secret=DHHC-1:00:abc=:;dhchap-ctrl-secret=x", "t", 1,
 		"c", NULL);
 	g_autoptr(StasTid) tid = stas_tid_new_from_entry(entry, "nqn.h", FALSE);
-	StasDc *dc = stas_dc_new(tid, &fx.env, &events, NULL);
+	StasDc *dc = stas_dc_new(tid, fx.env, &events, NULL);
 	g_autoptr(GHashTable) open = stas_ctrl_details(stas_dc_ctrl(dc), FALSE);
 	g_autoptr(GHashTable) priv = stas_ctrl_details(stas_dc_ctrl(dc), TRUE);
 

@@ -8,42 +8,28 @@
 #include "testutil.h"
 
 typedef struct {
-	FakeKernel *kernel;
-	StasCtrlEnv env;
-	char *dir;
+	FakeEnv fe;
+	FakeKernel *kernel; /* fe.kernel */
+	StasCtrlEnv *env;   /* &fe.env */
 } Fixture;
 
 static Fixture fx;
 
 static void use_conf(const char *text)
 {
-	g_autofree char *path = tu_write(fx.dir, "stacd.conf", text, -1);
-
-	stas_conf_free(fx.env.conf);
-	fx.env.conf = stas_conf_load(STAS_DAEMON_STACD, path, NULL, NULL);
+	fake_env_use_conf(&fx.fe, text);
 }
 
 static void setup(void)
 {
-	memset(&fx, 0, sizeof(fx));
-	fx.dir = tu_tmpdir();
-	fx.kernel = fake_kernel_new();
-	fx.env.kernel = &fx.kernel->parent;
-	fx.env.host.hostnqn = g_strdup("nqn.2014-08.org.nvmexpress:uuid:test");
-	fx.env.support = (StasKernelSupport){ TRUE, TRUE, TRUE, TRUE };
-	fx.env.sysfs_root = fx.dir;
-	use_conf("");
+	fake_env_init(&fx.fe, STAS_DAEMON_STACD);
+	fx.kernel = fx.fe.kernel;
+	fx.env = &fx.fe.env;
 }
 
 static void teardown(void)
 {
-	fake_iterate();
-	fake_drain(fx.kernel);
-	stas_kernel_free(fx.env.kernel);
-	stas_kernel_host_clear(&fx.env.host);
-	stas_conf_free(fx.env.conf);
-	tu_rmtree(fx.dir);
-	g_free(fx.dir);
+	fake_env_clear(&fx.fe);
 }
 
 static GHashTable *dlpe(const char *eflags)
@@ -61,8 +47,8 @@ static StasIoc *new_ioc(const char *eflags)
 	g_autoptr(StasCtrlEntry) entry = stas_ctrl_entry_parse(
 		"transport=tcp;traddr=10.0.0.2;trsvcid=4420;nqn=nqn.test:io;kato=7;queue-size=64", "t", 1,
 		"c", NULL);
-	g_autoptr(StasTid) tid = stas_tid_new_from_entry(entry, fx.env.host.hostnqn, FALSE);
-	StasIoc *ioc = stas_ioc_new(tid, &fx.env);
+	g_autoptr(StasTid) tid = stas_tid_new_from_entry(entry, fx.env->host.hostnqn, FALSE);
+	StasIoc *ioc = stas_ioc_new(tid, fx.env);
 
 	if (eflags) {
 		g_autoptr(GHashTable) d = dlpe(eflags);

@@ -28,27 +28,35 @@ bus_has_owner() { # bus_has_owner NAME
         org.freedesktop.DBus.NameHasOwner "string:$1" 2>/dev/null | grep -q 'boolean true'
 }
 
-STAFD_PID=
-STAFD_LOG=
-# stafd_start LOG [ARG...]: start stafd (tracing on), wait until it owns its bus name
-stafd_start() {
-    STAFD_LOG=$1
-    shift
-    "$STAFD" --tron "$@" >>"$STAFD_LOG" 2>&1 &
-    STAFD_PID=$!
-    on_exit "kill -9 $STAFD_PID"
-    wait_for 30 bus_has_owner org.nvmexpress.staf
+# _daemon_start PIDVAR BINARY BUSNAME LOG [ARG...]: start a daemon (tracing
+# on) in the background, wait until it owns its bus name
+_daemon_start() {
+    local var=$1 bin=$2 name=$3 log=$4
+    shift 4
+    "$bin" --tron "$@" >>"$log" 2>&1 &
+    printf -v "$var" %s "$!"
+    on_exit "kill -9 $!"
+    wait_for 30 bus_has_owner "$name"
 }
 
-# stafd_stop [SIGNAL]: stop stafd and wait for it to exit; returns its status
-stafd_stop() {
-    local st=0
-    [ -n "$STAFD_PID" ] || return 0
-    kill -"${1:-TERM}" "$STAFD_PID" 2>/dev/null
-    wait "$STAFD_PID" || st=$?
-    STAFD_PID=
+# _daemon_stop PIDVAR [SIGNAL]: stop it and wait; returns its exit status
+_daemon_stop() {
+    local var=$1 pid=${!1} st=0
+    [ -n "$pid" ] || return 0
+    kill -"${2:-TERM}" "$pid" 2>/dev/null
+    wait "$pid" || st=$?
+    printf -v "$var" %s ""
     return $st
 }
+
+STAFD_PID=
+STAFD_LOG=
+stafd_start() { # stafd_start LOG [ARG...]
+    STAFD_LOG=$1
+    shift
+    _daemon_start STAFD_PID "$STAFD" org.nvmexpress.staf "$STAFD_LOG" "$@"
+}
+stafd_stop() { _daemon_stop STAFD_PID "$@"; } # stafd_stop [SIGNAL]
 
 stafd_reload() { kill -HUP "$STAFD_PID"; }
 
@@ -96,24 +104,12 @@ staf_dlp() {
 
 STACD_PID=
 STACD_LOG=
-# stacd_start LOG [ARG...]: start stacd (tracing on), wait until it owns its bus name
-stacd_start() {
+stacd_start() { # stacd_start LOG [ARG...]
     STACD_LOG=$1
     shift
-    "$STACD" --tron "$@" >>"$STACD_LOG" 2>&1 &
-    STACD_PID=$!
-    on_exit "kill -9 $STACD_PID"
-    wait_for 30 bus_has_owner org.nvmexpress.stac
+    _daemon_start STACD_PID "$STACD" org.nvmexpress.stac "$STACD_LOG" "$@"
 }
-
-stacd_stop() { # stacd_stop [SIGNAL]: returns stacd's exit status
-    local st=0
-    [ -n "$STACD_PID" ] || return 0
-    kill -"${1:-TERM}" "$STACD_PID" 2>/dev/null
-    wait "$STACD_PID" || st=$?
-    STACD_PID=
-    return $st
-}
+stacd_stop() { _daemon_stop STACD_PID "$@"; } # stacd_stop [SIGNAL]
 
 stacd_reload() { kill -HUP "$STACD_PID"; }
 
