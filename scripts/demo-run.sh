@@ -139,26 +139,9 @@ if ! "$STAFD" --check-config >/dev/null || ! "$STACD" --check-config >/dev/null;
 fi
 
 # ----------------------------------------------------------- private bus
-# The daemons talk over a bus of their own (DBUS_SYSTEM_BUS_ADDRESS), so the
-# demo neither needs nor disturbs the machine's system bus.
-cat >"$WORK/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$WORK/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-CONF
-dbus-daemon --config-file="$WORK/bus.conf" --nofork --nopidfile >"$WORK/bus.log" 2>&1 &
-BUS_PID=$!
-wait_for 10 test -S "$WORK/bus" || die "the private D-Bus daemon did not start (see $WORK/bus.log)"
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$WORK/bus
+# shellcheck source-path=SCRIPTDIR source=private-bus.sh
+. "$SRC/scripts/private-bus.sh"
+private_bus_start "$WORK" || die "the private D-Bus daemon did not start (see $WORK/bus.log)"
 
 # ---------------------------------------------------------------- daemons
 say "starting stafd and stacd"

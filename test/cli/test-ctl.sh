@@ -72,29 +72,12 @@ wait_for() {
 # ---------------------------------------------------------------------------
 # A private bus on which anyone may own any name, standing for the system bus.
 
-cat >"$WORK/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$WORK/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-dbus-daemon --config-file="$WORK/bus.conf" --nofork --print-address=3 3>"$WORK/bus.address" \
-	2>"$WORK/bus.err" &
-BUS_PID=$!
-if ! wait_for "$WORK/bus.address" . "$BUS_PID"; then
-	echo "FAIL: cannot start dbus-daemon: $(cat "$WORK/bus.err")"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/private-bus.sh
+. "$(dirname "$(realpath "$0")")/../../scripts/private-bus.sh"
+if ! private_bus_start "$WORK"; then
+	echo "FAIL: cannot start dbus-daemon: $(cat "$WORK/bus.log")"
 	exit 1
 fi
-DBUS_SYSTEM_BUS_ADDRESS=$(head -n 1 "$WORK/bus.address")
-export DBUS_SYSTEM_BUS_ADDRESS
 
 HOSTNQN=nqn.2014-08.org.nvmexpress:uuid:8ae2b12c-3d28-4458-83e3-658e571ed4b8
 mkdir -p "$WORK/etc" "$WORK/nvme"
