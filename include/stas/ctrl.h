@@ -54,6 +54,11 @@ typedef struct {
 	void (*connect_failed)(StasCtrl *ctrl, const GError *error);
 	/* The kernel removed the device; pending results are already void. */
 	void (*removed)(StasCtrl *ctrl);
+	/* The controller leaves (disconnect, daemon stop): stop every timer of
+	 * the subclass, so that nothing it would start reaches the kernel after
+	 * the controller was handed to the terminator. Op retry timers are
+	 * already stopped. */
+	void (*halt)(StasCtrl *ctrl);
 	/* Operations of the subclass, for busy checks and cancellation. */
 	StasOp *(*op)(StasCtrl *ctrl, guint index); /* NULL past the last one */
 	/* Extra keys of the info dictionary (SPEC §3.6). */

@@ -336,11 +336,27 @@ static void void_pending(StasCtrl *ctrl)
 	}
 }
 
+/* Every timer of the controller and of its subclass: nothing may start a
+ * kernel operation on a controller that is leaving (review-stafd L2). */
+static void halt_timers(StasCtrl *ctrl)
+{
+	StasOp *op;
+
+	stas_timer_stop(ctrl->retry_timer);
+	g_clear_handle_id(&ctrl->idle_source, g_source_remove);
+	for (guint i = 0; ctrl->klass->op && (op = ctrl->klass->op(ctrl, i)); i++) {
+		if (op->retry)
+			stas_timer_stop(op->retry);
+	}
+	if (ctrl->klass->halt)
+		ctrl->klass->halt(ctrl);
+}
+
 void stas_ctrl_stop(StasCtrl *ctrl)
 {
 	ctrl->stopping = TRUE;
 	void_pending(ctrl);
-	stas_timer_stop(ctrl->retry_timer);
+	halt_timers(ctrl);
 	g_cancellable_cancel(ctrl->cancellable);
 }
 
@@ -398,8 +414,7 @@ void stas_ctrl_disconnect(StasCtrl *ctrl, gboolean keep, StasCtrlDoneFunc done, 
 	call->success = TRUE;
 	stas_debug("%s | %s: keep_connection=%s", ctrl_log_id(ctrl), stas_ctrl_device(ctrl),
 		   keep ? "True" : "False");
-	stas_timer_stop(ctrl->retry_timer);
-	g_clear_handle_id(&ctrl->idle_source, g_source_remove);
+	halt_timers(ctrl);
 	if (ctrl->device && !keep) {
 		stas_info("%s | %s - Disconnect initiated", ctrl_log_id(ctrl), ctrl->device);
 		/* Not the controller's cancellable: a stopping daemon still disconnects. */

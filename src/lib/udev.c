@@ -38,6 +38,18 @@ struct _StasUdev {
 
 /* ---------------------------------------------------------------- monitor */
 
+/* STAS_UDEV_RCVBUF (bytes) lets fault-injection tests force an overflow with a
+ * tiny buffer; anything that is not a positive number is ignored. */
+static int receive_buffer_size(void)
+{
+	const char *text = g_getenv("STAS_UDEV_RCVBUF");
+	guint64 size;
+
+	if (text && g_ascii_string_to_unsigned(text, 10, 1, G_MAXINT, &size, NULL))
+		return (int)size;
+	return RECEIVE_BUFFER_SIZE;
+}
+
 static void udev_destroy(StasUdev *self)
 {
 	if (self->source) {
@@ -180,7 +192,7 @@ StasUdev *stas_udev_new(GMainContext *context, StasUeventFunc on_event, StasUdev
 			    g_strerror(-rc));
 		return NULL;
 	}
-	rc = udev_monitor_set_receive_buffer_size(self->monitor, RECEIVE_BUFFER_SIZE);
+	rc = udev_monitor_set_receive_buffer_size(self->monitor, receive_buffer_size());
 	if (rc < 0)
 		g_debug("udev monitor: keeping the default receive buffer: %s", g_strerror(-rc));
 	rc = udev_monitor_enable_receiving(self->monitor);
