@@ -13,7 +13,6 @@
 
 #include "stas/conf.h"
 #include "stas/kernel.h"
-#include "stas/nvme.h"
 #include "stas/tid.h"
 #include "stas/timer.h"
 

@@ -5,7 +5,7 @@
  * worker thread on copies of its inputs and completes a GTask back on the
  * caller's main context; the main loop never waits on the kernel.
  *
- * Controllers (stas_dc.c, stas_ioc.c) talk to a StasKernel, not to libnvme,
+ * Controllers (src/stafd/dc.c, src/stacd/ioc.c) talk to a StasKernel, not to libnvme,
  * so their state machines can be driven by a fake kernel in unit tests.
  * The real implementation is stas_nvme_kernel_new() (nvme.c).
  */
@@ -69,6 +69,22 @@ typedef struct {
 
 void stas_ctrl_device_free(StasCtrlDevice *dev);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasCtrlDevice, stas_ctrl_device_free)
+
+/* Which connect options the running kernel supports (kernel-support.c). */
+typedef struct {
+	gboolean discovery;	     /* TP8013 unique discovery NQN */
+	gboolean host_iface;	     /* bind to an interface */
+	gboolean dhchap_secret;	     /* host DH-HMAC-CHAP secret */
+	gboolean dhchap_ctrl_secret; /* controller DH-HMAC-CHAP secret */
+} StasKernelSupport;
+
+/* Probe once: kernel release thresholds, then the first line of
+ * /dev/nvme-fabrics (stas_path(STAS_PATH_NVME_FABRICS)) when needed.
+ * @release: uname -r text (NULL = the running kernel). Problems reading the
+ * file are returned in *warning (may be NULL) and the version answers stay. */
+void stas_kernel_support_probe(StasKernelSupport *support, const char *release, char **warning);
+/* Parse an options line ("instance=-1,...,host_iface=%s,discovery,..."). */
+void stas_kernel_support_parse(StasKernelSupport *support, const char *line);
 
 /* Discovery log page entry flags for LID 0x70 from Get Supported Log Pages. */
 #define STAS_DISC_EXTDLPES (1u << 0)

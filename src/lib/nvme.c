@@ -1,233 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The kernel layer on libnvme (nvme.h): every blocking call runs in a GTask worker on its own
- * private libnvme tree, and results come back to the caller's main context. Also what the
- * daemons need to know of the running kernel and of discovery log page entries.
+ * private libnvme tree, and results come back to the caller's main context.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <syslog.h>
 
 #include <libnvme.h>
 
+#include "stas/dlp.h"
 #include "stas/iface.h"
 #include "stas/nvme.h"
-#include "stas/paths.h"
 #include "stas/udev.h"
-#include "stas/version.h"
 
 /* libnvme 1.x always looks for controllers here; so must we, to agree with it. */
-#define SYSFS_NVME_DIR	    "/sys/class/nvme"
-#define GET_LOG_MAX_RETRIES 6
-
-/* ------------------------------------------------------------ kernel support */
-
-void stas_kernel_support_parse(StasKernelSupport *support, const char *line)
-{
-	g_auto(GStrv) options = NULL;
-
-	memset(support, 0, sizeof(*support));
-	if (!line)
-		return;
-	options = g_strsplit(line, ",", -1);
-	for (char **o = options; *o; o++) {
-		char *name = g_strstrip(g_strdelimit(*o, "=", '\0'));
-
-		if (g_str_equal(name, "discovery"))
-			support->discovery = TRUE;
-		else if (g_str_equal(name, "host_iface"))
-			support->host_iface = TRUE;
-		else if (g_str_equal(name, "dhchap_secret"))
-			support->dhchap_secret = TRUE;
-		else if (g_str_equal(name, "dhchap_ctrl_secret"))
-			support->dhchap_ctrl_secret = TRUE;
-	}
-}
-
-/* The first line of @path in *line (NULL for an empty file); FALSE with errno on failure. */
-static gboolean read_first_line(const char *path, char **line)
-{
-	FILE *file = fopen(path, "re");
-	char *text = NULL;
-	size_t size = 0;
-	ssize_t len;
-	int code = 0;
-
-	*line = NULL;
-	if (!file)
-		return FALSE;
-	errno = 0;
-	len = getline(&text, &size, file);
-	if (len < 0 && ferror(file))
-		code = errno ? errno : EIO;
-	fclose(file);
-	if (code) {
-		free(text);
-		errno = code;
-		return FALSE;
-	}
-	/* At end of file getline() leaves its buffer allocated but undefined. */
-	if (len > 0)
-		*line = g_strndup(text, len);
-	free(text);
-	return TRUE;
-}
-
-void stas_kernel_support_probe(StasKernelSupport *support, const char *release, char **warning)
-{
-	struct utsname uts;
-	g_autofree char *path = NULL;
-	g_autofree char *line = NULL;
-	StasKernelSupport listed;
-
-	if (warning)
-		*warning = NULL;
-	if (!release)
-		release = uname(&uts) == 0 ? uts.release : "";
-
-	support->discovery = stas_kernel_version_cmp(release, "5.16") >= 0;
-	support->host_iface = stas_kernel_version_cmp(release, "5.14") >= 0;
-	/* "5.20" never existed: the keys came with 6.0, which any 6.x passes. */
-	support->dhchap_secret = stas_kernel_version_cmp(release, "5.20") >= 0;
-	support->dhchap_ctrl_secret = stas_kernel_version_cmp(release, "5.20") >= 0;
-	if (support->discovery && support->host_iface && support->dhchap_secret &&
-	    support->dhchap_ctrl_secret)
-		return;
-
-	/* Older kernels may have had options backported: they list them (5.17 on), and a
-	 * listing can only add to what the version implies. */
-	path = stas_path(STAS_PATH_NVME_FABRICS, NULL);
-	if (!read_first_line(path, &line)) {
-		int code = errno;
-
-		if (warning)
-			*warning = g_strdup_printf(
-				"Cannot determine which NVMe options the kernel supports: %s: %s",
-				g_strerror(code), path);
-		return;
-	}
-	stas_kernel_support_parse(&listed, line);
-	support->discovery |= listed.discovery;
-	support->host_iface |= listed.host_iface;
-	support->dhchap_secret |= listed.dhchap_secret;
-	support->dhchap_ctrl_secret |= listed.dhchap_ctrl_secret;
-}
-
-/* ------------------------------------------------------------ log page entries */
-
-static const char *trtype_name(guint v)
-{
-	switch (v) {
-	case NVMF_TRTYPE_UNSPECIFIED:
-		return "unspecified";
-	case NVMF_TRTYPE_RDMA:
-		return "rdma";
-	case NVMF_TRTYPE_FC:
-		return "fc";
-	case NVMF_TRTYPE_TCP:
-		return "tcp";
-	case NVMF_TRTYPE_LOOP:
-		return "loop";
-	default:
-		return NULL;
-	}
-}
-
-static const char *adrfam_name(guint v)
-{
-	/* No "loop" (254) here: libnvme's bindings did not name it either. */
-	switch (v) {
-	case NVMF_ADDR_FAMILY_PCI:
-		return "pci";
-	case NVMF_ADDR_FAMILY_IP4:
-		return "ipv4";
-	case NVMF_ADDR_FAMILY_IP6:
-		return "ipv6";
-	case NVMF_ADDR_FAMILY_IB:
-		return "infiniband";
-	case NVMF_ADDR_FAMILY_FC:
-		return "fc";
-	default:
-		return NULL;
-	}
-}
-
-static const char *subtype_name(guint v)
-{
-	switch (v) {
-	case NVME_NQN_DISC:
-		return "referral";
-	case NVME_NQN_NVME:
-		return "nvme";
-	case NVME_NQN_CURR:
-		return "discovery";
-	default:
-		return NULL;
-	}
-}
-
-static const char *treq_name(guint v)
-{
-	/* The whole byte is matched, as nvme-stas saw it: a combination of bits is a number. */
-	switch (v) {
-	case NVMF_TREQ_NOT_SPECIFIED:
-		return "not specified";
-	case NVMF_TREQ_REQUIRED:
-		return "required";
-	case NVMF_TREQ_NOT_REQUIRED:
-		return "not required";
-	case NVMF_TREQ_DISABLE_SQFLOW:
-		return "disable sqflow";
-	default:
-		return NULL;
-	}
-}
-
-static void put_name(GHashTable *dict, const char *key, const char *name, guint value)
-{
-	g_hash_table_insert(dict, g_strdup(key), name ? g_strdup(name) : g_strdup_printf("%u", value));
-}
-
-/* A fixed-size, space or NUL padded entry field as text. A field may fill its whole width
- * without a NUL, so the copy stops at @size; D-Bus needs UTF-8, whatever a DC sends. */
-static void put_field(GHashTable *dict, const char *key, const char *field, gsize size)
-{
-	g_autofree char *raw = g_strndup(field, size);
-	g_autofree char *text = g_utf8_make_valid(raw, -1);
-
-	g_hash_table_insert(dict, g_strdup(key), g_strdup(g_strstrip(text)));
-}
-
-GHashTable *stas_dlpe_to_dict(const struct nvmf_disc_log_entry *e)
-{
-	GHashTable *dict = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-
-	put_name(dict, "trtype", trtype_name(e->trtype), e->trtype);
-	put_name(dict, "adrfam", adrfam_name(e->adrfam), e->adrfam);
-	put_field(dict, "traddr", e->traddr, sizeof(e->traddr));
-	put_field(dict, "trsvcid", e->trsvcid, sizeof(e->trsvcid));
-	put_field(dict, "subnqn", e->subnqn, sizeof(e->subnqn));
-	put_name(dict, "subtype", subtype_name(e->subtype), e->subtype);
-	put_name(dict, "treq", treq_name(e->treq), e->treq);
-	put_name(dict, "portid", NULL, GUINT16_FROM_LE(e->portid));
-	put_name(dict, "cntlid", NULL, GUINT16_FROM_LE(e->cntlid));
-	put_name(dict, "asqsz", NULL, GUINT16_FROM_LE(e->asqsz));
-	put_name(dict, "eflags", NULL, GUINT16_FROM_LE(e->eflags));
-	/* tsas is left out on purpose: nothing in nvme-stas reads it (SPEC §11 #20). */
-	return dict;
-}
-
-gboolean stas_dlpe_is_placeholder(const char *traddr)
-{
-	g_autofree char *text = g_strstrip(g_strdup(traddr ? traddr : ""));
-
-	return !*text || g_str_equal(text, "0.0.0.0") || g_str_equal(text, "::");
-}
+#define SYSFS_NVME_DIR "/sys/class/nvme"
 
 /* Negative statuses come with errno, as libnvme reports them: call this right after the
  * command, before anything else can change errno. */
@@ -474,6 +265,21 @@ static NvmeSession *nvme_session_open_device(NvmeKernel *k, const StasKernelHost
 	return g_steal_pointer(&s);
 }
 
+/* The prologue every worker on an existing device shares: NULL when the task is already
+ * cancelled or the device cannot be opened, the task then being completed with the error. */
+static NvmeSession *worker_open_device(GTask *task, NvmeOp *op, const StasKernelHost *host)
+{
+	GError *error = NULL;
+	NvmeSession *s;
+
+	if (g_task_return_error_if_cancelled(task))
+		return NULL;
+	s = nvme_session_open_device(op->kernel, host, op->device, &error);
+	if (!s)
+		g_task_return_error(task, error);
+	return s;
+}
+
 static char *id_name(guint v, const char *const *names, gsize n)
 {
 	return g_strdup(v < n && names[v] ? names[v] : "reserved");
@@ -592,37 +398,23 @@ static void connect_worker(GTask *task, gpointer source, gpointer data, GCancell
 
 static void attach_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
-	NvmeOp *op = data;
-	g_autoptr(NvmeSession) s = NULL;
-	GError *error = NULL;
+	g_autoptr(NvmeSession) s = worker_open_device(task, data, NULL);
 
-	if (g_task_return_error_if_cancelled(task))
-		return;
-	s = nvme_session_open_device(op->kernel, NULL, op->device, &error);
-	if (!s) {
-		g_task_return_error(task, error);
-		return;
-	}
-	g_task_return_pointer(task, ctrl_device(s->ctrl), (GDestroyNotify)stas_ctrl_device_free);
+	if (s)
+		g_task_return_pointer(task, ctrl_device(s->ctrl), (GDestroyNotify)stas_ctrl_device_free);
 }
 
 static void register_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
 	NvmeOp *op = data;
-	g_autoptr(NvmeSession) s = NULL;
-	GError *error = NULL;
+	/* Under the caller's host: libnvme takes the NQN, ID and symbolic name it registers from
+	 * the host object the controller hangs off. */
+	g_autoptr(NvmeSession) s = worker_open_device(task, op, &op->host);
 	guint32 result = 0;
 	int status;
 
-	if (g_task_return_error_if_cancelled(task))
+	if (!s)
 		return;
-	/* Under the caller's host: libnvme takes the NQN, ID and symbolic name it registers from
-	 * the host object the controller hangs off. */
-	s = nvme_session_open_device(op->kernel, &op->host, op->device, &error);
-	if (!s) {
-		g_task_return_error(task, error);
-		return;
-	}
 	errno = 0;
 	status = nvmf_register_ctrl(s->ctrl, NVMF_DIM_TAS_REGISTER, &result);
 	g_task_return_pointer(task, status ? stas_nvme_status_text(status, result) : NULL, g_free);
@@ -630,19 +422,12 @@ static void register_worker(GTask *task, gpointer source, gpointer data, GCancel
 
 static void supported_log_pages_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
-	NvmeOp *op = data;
-	g_autoptr(NvmeSession) s = NULL;
+	g_autoptr(NvmeSession) s = worker_open_device(task, data, NULL);
 	struct nvme_supported_log_pages log;
-	GError *error = NULL;
 	guint flags = 0;
 
-	if (g_task_return_error_if_cancelled(task))
+	if (!s)
 		return;
-	s = nvme_session_open_device(op->kernel, NULL, op->device, &error);
-	if (!s) {
-		g_task_return_error(task, error);
-		return;
-	}
 	/* A DC that does not know the command simply has no options (SPEC §5.5). */
 	memset(&log, 0, sizeof(log));
 	if (nvme_get_log_supported_log_pages(nvme_ctrl_get_fd(s->ctrl), true, &log) == 0)
@@ -650,63 +435,77 @@ static void supported_log_pages_worker(GTask *task, gpointer source, gpointer da
 	g_task_return_int(task, flags);
 }
 
+/* One Get Log Page command of the discovery log sequence (dlp.h). */
+typedef struct {
+	int fd;
+	int lsp;
+	const char *device;
+} LogRead;
+
+static gboolean log_read(gpointer data, guint64 offset, guint32 len, gboolean rae, void *buf, GError **error)
+{
+	LogRead *r = data;
+	struct nvme_get_log_args args = {
+		.lpo = offset,
+		.log = buf,
+		.args_size = sizeof(args),
+		.fd = r->fd,
+		.timeout = NVME_DEFAULT_IOCTL_TIMEOUT,
+		.lid = NVME_LOG_LID_DISCOVER,
+		.len = len,
+		.nsid = NVME_NSID_NONE,
+		.csi = NVME_CSI_NVM,
+		.lsp = (__u8)r->lsp,
+		.rae = rae,
+	};
+	int status;
+
+	errno = 0;
+	status = nvme_get_log(&args);
+	if (status == 0)
+		return TRUE;
+	if (status < 0)
+		set_device_error(error, r->device, "Get Log Page failed", errno);
+	else
+		g_set_error(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED, "%s: Get Log Page failed: %s",
+			    r->device, nvme_status_to_string(status, false));
+	return FALSE;
+}
+
 static void get_discovery_log_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
 	NvmeOp *op = data;
-	g_autoptr(NvmeSession) s = NULL;
-	g_autoptr(GPtrArray) entries = NULL;
-	struct nvmf_discovery_log *log;
-	struct nvme_get_discovery_args args;
+	g_autoptr(NvmeSession) s = worker_open_device(task, op, NULL);
+	g_autoptr(StasDlp) dlp = NULL;
 	GError *error = NULL;
-	guint64 numrec;
+	LogRead r;
 
-	if (g_task_return_error_if_cancelled(task))
+	if (!s)
 		return;
-	s = nvme_session_open_device(op->kernel, NULL, op->device, &error);
-	if (!s) {
+	r.fd = nvme_ctrl_get_fd(s->ctrl);
+	r.lsp = op->lsp;
+	r.device = op->device;
+	if (r.fd < 0) {
+		set_device_error(&error, op->device, "cannot open", errno);
 		g_task_return_error(task, error);
 		return;
 	}
-	memset(&args, 0, sizeof(args));
-	args.c = s->ctrl;
-	args.args_size = sizeof(args);
-	/* libnvme re-reads the log while its generation counter changes under it. */
-	args.max_retries = GET_LOG_MAX_RETRIES;
-	args.result = NULL;
-	args.timeout = NVME_DEFAULT_IOCTL_TIMEOUT;
-	args.lsp = (__u8)op->lsp;
-	log = nvmf_get_discovery_wargs(&args);
-	if (!log) {
-		set_device_error(&error, op->device, "Discover failed", errno);
+	dlp = stas_dlp_read(log_read, &r, &error);
+	if (!dlp) {
 		g_task_return_error(task, error);
 		return;
 	}
-	numrec = GUINT64_FROM_LE(log->numrec);
-	entries = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
-	for (guint64 i = 0; i < numrec; i++) {
-		g_autoptr(GHashTable) dict = stas_dlpe_to_dict(&log->entries[i]);
-
-		/* Some CDCs report entries without a usable address. */
-		if (!stas_dlpe_is_placeholder(g_hash_table_lookup(dict, "traddr")))
-			g_ptr_array_add(entries, g_steal_pointer(&dict));
-	}
-	free(log);
-	g_task_return_pointer(task, g_steal_pointer(&entries), (GDestroyNotify)g_ptr_array_unref);
+	g_task_return_pointer(task, stas_dlp_dicts(dlp), (GDestroyNotify)g_ptr_array_unref);
 }
 
 static void disconnect_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
 	NvmeOp *op = data;
-	g_autoptr(NvmeSession) s = NULL;
+	g_autoptr(NvmeSession) s = worker_open_device(task, op, NULL);
 	GError *error = NULL;
 
-	if (g_task_return_error_if_cancelled(task))
+	if (!s)
 		return;
-	s = nvme_session_open_device(op->kernel, NULL, op->device, &error);
-	if (!s) {
-		g_task_return_error(task, error);
-		return;
-	}
 	if (nvme_disconnect_ctrl(s->ctrl) != 0) {
 		set_device_error(&error, op->device, "cannot disconnect", errno);
 		g_task_return_error(task, error);
