@@ -33,7 +33,9 @@ struct _StasDc {
 	StasOp register_op;
 	StasOp supported_op;
 	StasOp get_log_op;
-	Step restart_from; /* chain re-run requested while a step was in flight */
+	Step restart_from;   /* chain re-run requested while a step was in flight */
+	gboolean chain_done; /* the chain ran to its end on this connection */
+	gboolean halted;     /* leaving: arm nothing any more */
 	StasTimer *unresponsive_timer;
 	gint64 lost_since; /* real time (µs) the DC was declared lost, 0 = not */
 	const StasDcEvents *events;
@@ -84,10 +86,24 @@ static void clear_lost(StasDc *dc)
 	stas_timer_stop(dc->unresponsive_timer);
 }
 
+/* "Mon Dec  7 10:00:00 2026", or a note when the date is past GDateTime's
+ * year 9999 (a persistence of 1e300 s is accepted). */
+static char *removal_date(double seconds)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autoptr(GDateTime) when = NULL;
+
+	if (seconds < 1e12)
+		when = g_date_time_add_seconds(now, seconds);
+	return when ? g_date_time_format(when, "%c") : g_strdup("(after the year 9999)");
+}
+
 void stas_dc_reevaluate_unresponsive(StasDc *dc)
 {
 	double t;
 
+	if (dc->halted)
+		return;
 	if (dc->origin != STAS_ORIGIN_DISCOVERED || advertised(dc) || stas_ctrl_connected(&dc->ctrl)) {
 		clear_lost(dc);
 		return;
@@ -102,9 +118,7 @@ void stas_dc_reevaluate_unresponsive(StasDc *dc)
 		return; /* already counting down; a changed setting does not restart it */
 	dc->lost_since = g_get_real_time();
 	{
-		g_autoptr(GDateTime) when = g_date_time_new_now_local();
-		g_autoptr(GDateTime) removal = g_date_time_add_seconds(when, t);
-		g_autofree char *text = g_date_time_format(removal, "%c");
+		g_autofree char *text = removal_date(t);
 
 		stas_info("%s | %s - Controller is not responding. Will be removed by %s unless restored",
 			  id(dc), dev(dc), text);
@@ -227,16 +241,28 @@ static gboolean chain_busy(StasDc *dc)
 	return dc->register_op.in_flight || dc->supported_op.in_flight || dc->get_log_op.in_flight;
 }
 
-/* Called when a step ends: honour a re-run that was asked for meanwhile. */
-static gboolean restart_requested(StasDc *dc)
+/* Called when step @ended ends (@ok: it succeeded): honour a re-run that
+ * was asked for meanwhile. A request for a later step is met by going on
+ * with the chain, which keeps what this step learned (review-stafd L1). */
+static gboolean restart_requested(StasDc *dc, Step ended, gboolean ok)
 {
 	Step step = dc->restart_from;
 
 	if (step == STEP_NONE)
 		return FALSE;
 	dc->restart_from = STEP_NONE;
+	if (ok && step > ended)
+		return FALSE;
 	run_chain(dc, step);
 	return TRUE;
+}
+
+/* A result of a past connection is ignored, but a request made while it
+ * was in flight is for the current one (review-stafd #8). */
+static void stale_result(StasDc *dc)
+{
+	if (!dc->ctrl.stopping)
+		restart_requested(dc, STEP_NONE, FALSE);
 }
 
 static void on_get_log_done(GObject *source, GAsyncResult *res, gpointer token)
@@ -246,9 +272,11 @@ static void on_get_log_done(GObject *source, GAsyncResult *res, gpointer token)
 	gboolean current;
 	StasDc *dc = DC(stas_ctrl_op_end(token, error, &current));
 
-	if (!current)
+	if (!current) {
+		stale_result(dc);
 		goto out;
-	if (restart_requested(dc))
+	}
+	if (restart_requested(dc, STEP_GET_LOG, entries != NULL))
 		goto out;
 	if (!entries) {
 		if (dc->get_log_op.fail_count == 1)
@@ -264,6 +292,7 @@ static void on_get_log_done(GObject *source, GAsyncResult *res, gpointer token)
 		g_autoptr(GPtrArray) old_referrals = stas_dc_referrals(dc);
 		g_autoptr(GPtrArray) new_referrals = NULL;
 
+		dc->chain_done = TRUE;
 		stas_dc_set_log_pages(dc, g_steal_pointer(&entries));
 		new_referrals = stas_dc_referrals(dc);
 		stas_info("%s | %s - Received discovery log pages (num records=%u).", id(dc), dev(dc),
@@ -300,7 +329,11 @@ static void on_supported_done(GObject *source, GAsyncResult *res, gpointer token
 	gboolean current;
 	StasDc *dc = DC(stas_ctrl_op_end(token, error, &current));
 
-	if (!current || restart_requested(dc))
+	if (!current) {
+		stale_result(dc);
+		goto out;
+	}
+	if (restart_requested(dc, STEP_SUPPORTED, error == NULL))
 		goto out;
 	if (error) {
 		/* Unexpected (the command's own errors arrive as "no flags"). */
@@ -345,7 +378,11 @@ static void on_register_done(GObject *source, GAsyncResult *res, gpointer token)
 	gboolean current;
 	StasDc *dc = DC(stas_ctrl_op_end(token, error, &current));
 
-	if (!current || restart_requested(dc))
+	if (!current) {
+		stale_result(dc);
+		goto out;
+	}
+	if (restart_requested(dc, STEP_REGISTER, ok))
 		goto out;
 	if (!ok) {
 		if (dc->register_op.fail_count == 1)
@@ -431,6 +468,10 @@ void stas_dc_handle_uevent(StasDc *dc, const StasUevent *event)
 		stas_info("%s | %s - Received AEN: %s", id(dc), dev(dc), aen);
 		if (value == AEN_DISCOVERY_CHANGE && dc->get_log_op.exists)
 			run_chain(dc, STEP_GET_LOG);
+	} else if (nvme_event && g_str_equal(nvme_event, "connected") && !dc->chain_done && chain_busy(dc)) {
+		/* The kernel announces every new connection, ours too; the chain
+		 * our connect started began after it (review-stafd L7). */
+		stas_debug("%s | %s - \"connected\" event of the connection being set up", id(dc), dev(dc));
 	} else if (nvme_event &&
 		   (g_str_equal(nvme_event, "connected") || g_str_equal(nvme_event, "rediscover"))) {
 		stas_info("%s | %s - Received \"%s\" event", id(dc), dev(dc), nvme_event);
@@ -446,6 +487,7 @@ static void dc_connected(StasCtrl *ctrl)
 
 	clear_lost(dc);
 	dc->restart_from = STEP_NONE;
+	dc->chain_done = FALSE;
 	run_chain(dc, STEP_REGISTER);
 }
 
@@ -461,6 +503,17 @@ static void dc_removed(StasCtrl *ctrl)
 	/* The cached entries stay: stacd keeps its I/O controllers meanwhile. */
 	dc->restart_from = STEP_NONE;
 	stas_dc_reevaluate_unresponsive(dc);
+}
+
+/* The DC leaves (review-stafd L2): the op retry timers are stopped by
+ * ctrl.c; the aging timer is the DC's own, and nothing may re-arm it. */
+static void dc_halt(StasCtrl *ctrl)
+{
+	StasDc *dc = DC(ctrl);
+
+	dc->halted = TRUE;
+	dc->restart_from = STEP_NONE;
+	stas_timer_stop(dc->unresponsive_timer);
 }
 
 static StasOp *dc_op(StasCtrl *ctrl, guint index)
@@ -525,6 +578,7 @@ static const StasCtrlClass dc_class = {
 	.connected = dc_connected,
 	.connect_failed = dc_connect_failed,
 	.removed = dc_removed,
+	.halt = dc_halt,
 	.op = dc_op,
 	.add_info = dc_add_info,
 	.finalize = dc_finalize,

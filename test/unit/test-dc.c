@@ -484,6 +484,146 @@ START_TEST(test_advertised_or_connected_dc_does_not_age)
 }
 END_TEST
 
+START_TEST(test_dc_reconnect_while_stale_op_runs_restarts_the_chain)
+{
+	/* review-stafd #8: the old connection's Get Log Page outlives the
+	 * reconnect; when it ends, the new connection's chain must run. */
+	StasDc *dc = new_dc("10.0.0.1");
+	StasCtrl *ctrl = stas_dc_ctrl(dc);
+	FakeCall *late, *log;
+
+	bring_up(dc, "nvme1", "ddc", (const char *const[]){ "nvme:1.1.1.1", NULL });
+	send(dc, "change", "NVME_AEN", "0x70f002");
+	late = fake_take(fx.kernel, "get_log");
+	send(dc, "remove", NULL, NULL);
+	stas_timer_expire_now(ctrl->retry_timer);
+	fake_iterate();
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme2", "ddc");
+	ck_assert_uint_eq(fake_count(fx.kernel, "register"), 0); /* never two steps at once */
+	fake_log_done(late, NULL);				 /* stale: ignored, but the chain goes on */
+	ck_assert_uint_eq(stas_dc_log_pages(dc)->len, 1);
+	fake_register_done(fake_take(fx.kernel, "register"), NULL);
+	fake_supported_done(fake_take(fx.kernel, "supported"), 0);
+	log = fake_take(fx.kernel, "get_log");
+	ck_assert_str_eq(log->device, "nvme2");
+	fake_log_done(log, (const char *const[]){ "nvme:2.2.2.2", NULL });
+	ck_assert_str_eq(g_hash_table_lookup(g_ptr_array_index(stas_dc_log_pages(dc), 0), "traddr"),
+			 "2.2.2.2");
+	ck_assert_uint_eq(fake_count(fx.kernel, NULL), 0);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_aen_during_supported_keeps_pleo_result)
+{
+	/* review-stafd L1: the chain goes on to the Get Log Page the AEN asks
+	 * for, with the LSP the step just learned. */
+	StasDc *dc = new_dc("10.0.0.1");
+	FakeCall *supported;
+
+	bring_up(dc, "nvme1", "none", NULL);
+	send(dc, "change", "NVME_EVENT", "rediscover");
+	supported = fake_take(fx.kernel, "supported");
+	send(dc, "change", "NVME_AEN", "0x70f002");
+	fake_supported_done(supported, STAS_DISC_PLEOS);
+	expect_get_log(STAS_LSP_PLEO);
+	ck_assert_uint_eq(fake_count(fx.kernel, NULL), 0);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_aen_during_register_keeps_the_supported_step)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+	FakeCall *reg;
+
+	bring_up(dc, "nvme1", "ddc", NULL);
+	send(dc, "change", "NVME_EVENT", "rediscover");
+	reg = fake_take(fx.kernel, "register");
+	send(dc, "change", "NVME_AEN", "0x70f002");
+	fake_register_done(reg, NULL);
+	fake_supported_done(fake_take(fx.kernel, "supported"), STAS_DISC_PLEOS);
+	expect_get_log(STAS_LSP_PLEO);
+	ck_assert_uint_eq(fake_count(fx.kernel, NULL), 0);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_connected_event_of_own_connect_registers_once)
+{
+	/* review-stafd L7: the kernel announces every new connection with
+	 * NVME_EVENT=connected; the chain the connect started covers it. */
+	StasDc *dc = new_dc("10.0.0.1");
+
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", "ddc");
+	send(dc, "change", "NVME_EVENT", "connected");
+	fake_register_done(fake_take(fx.kernel, "register"), NULL);
+	fake_supported_done(fake_take(fx.kernel, "supported"), 0);
+	fake_log_done(fake_take(fx.kernel, "get_log"), NULL);
+	ck_assert_uint_eq(fake_count(fx.kernel, NULL), 0);
+	/* A later one is a kernel reconnect: register again. */
+	send(dc, "change", "NVME_EVENT", "connected");
+	ck_assert_uint_eq(fake_count(fx.kernel, "register"), 1);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_huge_persistence_logs_and_waits)
+{
+	/* fuzz F4: 1e300 s is past any GDateTime; no CRITICAL, no early removal. */
+	StasDc *dc;
+
+	use_conf("[Discovery controller connection management]\nzeroconf-connections-persistence = 1e300\n");
+	g_log_set_fatal_mask("GLib", G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	dc = new_dc("10.0.0.1");
+	stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
+	fake_fail(fake_take(fx.kernel, "connect"), "refused");
+	fake_iterate();
+	ck_assert_uint_eq(fx.unresponsive, 0);
+	ck_assert_ptr_null(strstr(info(dc, "unresponsive timer"), "[off]"));
+	ck_assert(!stas_dc_is_unresponsive(dc));
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_stop_halts_the_unresponsive_timer)
+{
+	/* review-stafd L2: a leaving DC arms nothing. */
+	StasDc *dc;
+	StasCtrl *ctrl;
+
+	use_conf("[Discovery controller connection management]\nzeroconf-connections-persistence = 10\n");
+	dc = new_dc("10.0.0.1");
+	ctrl = stas_dc_ctrl(dc);
+	stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
+	fake_fail(fake_take(fx.kernel, "connect"), "refused");
+	ck_assert_ptr_null(strstr(info(dc, "unresponsive timer"), "[off]"));
+	stas_ctrl_stop(ctrl);
+	ck_assert_ptr_nonnull(strstr(info(dc, "unresponsive timer"), "[off]"));
+	stas_dc_reevaluate_unresponsive(dc);
+	stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
+	ck_assert_ptr_nonnull(strstr(info(dc, "unresponsive timer"), "[off]"));
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_disposal_halts_the_unresponsive_timer)
+{
+	g_autoptr(StasTerminator) t = stas_terminator_new();
+	StasDc *dc;
+
+	use_conf("[Discovery controller connection management]\nzeroconf-connections-persistence = 10\n");
+	dc = new_dc("10.0.0.1");
+	stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
+	fake_fail(fake_take(fx.kernel, "connect"), "refused");
+	stas_terminator_dispose(t, stas_dc_ctrl(dc), FALSE, on_done, NULL);
+	fake_iterate();
+	ck_assert_ptr_nonnull(strstr(info(dc, "unresponsive timer"), "[off]"));
+	ck_assert_uint_eq(fx.disposed, 1);
+	stas_dc_unref(dc);
+}
+END_TEST
+
 START_TEST(test_secrets_only_in_privileged_dictionaries)
 {
 	g_autoptr(StasCtrlEntry) entry = stas_ctrl_entry_parse(
@@ -531,6 +671,13 @@ int main(void)
 	tcase_add_test(tc, test_discovered_dc_kept_forever_with_negative_persistence);
 	tcase_add_test(tc, test_advertised_or_connected_dc_does_not_age);
 	tcase_add_test(tc, test_secrets_only_in_privileged_dictionaries);
+	tcase_add_test(tc, test_dc_reconnect_while_stale_op_runs_restarts_the_chain);
+	tcase_add_test(tc, test_dc_aen_during_supported_keeps_pleo_result);
+	tcase_add_test(tc, test_dc_aen_during_register_keeps_the_supported_step);
+	tcase_add_test(tc, test_dc_connected_event_of_own_connect_registers_once);
+	tcase_add_test(tc, test_dc_huge_persistence_logs_and_waits);
+	tcase_add_test(tc, test_dc_stop_halts_the_unresponsive_timer);
+	tcase_add_test(tc, test_dc_disposal_halts_the_unresponsive_timer);
 	suite_add_tcase(suite, tc);
 	return tu_run(suite);
 }
