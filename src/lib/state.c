@@ -5,7 +5,10 @@
  * alone, with a message saying why.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "stas/paths.h"
 #include "stas/state.h"
@@ -47,14 +50,125 @@ gboolean stas_state_save(const char *path, const char *prog, JsonArray *controll
 	return g_file_set_contents_full(path, text, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
+/* A state file is a few kB and five levels deep; anything far beyond is
+ * not ours, and json-glib's recursive parser must never see 100 000 nested
+ * brackets (fuzz F3). */
+#define STATE_MAX_BYTES (1024 * 1024)
+#define STATE_MAX_DEPTH 32
+
+/* Reads @path if it is a regular file of at most STATE_MAX_BYTES, without
+ * blocking on a FIFO. */
+static char *read_bounded(const char *path, gsize *len, GError **error)
+{
+	g_autofree char *text = NULL;
+	struct stat st;
+	ssize_t got;
+	int fd = g_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+
+	if (fd < 0) {
+		int err = errno;
+
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", path,
+			    g_strerror(err));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	/* One byte more than allowed tells a file that grew past the cap. */
+	text = g_malloc(STATE_MAX_BYTES + 2);
+	*len = 0;
+	while (*len <= STATE_MAX_BYTES && (got = read(fd, text + *len, STATE_MAX_BYTES + 1 - *len)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int err = errno;
+
+			g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", path,
+				    g_strerror(err));
+			close(fd);
+			return NULL;
+		}
+		*len += (gsize)got;
+	}
+	close(fd);
+	if (*len > STATE_MAX_BYTES) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    "%s: too large for a state file (more than %d bytes)", path, STATE_MAX_BYTES);
+		return NULL;
+	}
+	text[*len] = '\0';
+	return g_steal_pointer(&text);
+}
+
+/* The deepest nesting of arrays and objects in JSON @text, brackets inside
+ * strings not counted; stops counting past STATE_MAX_DEPTH. */
+static guint nesting_depth(const char *text, gsize len)
+{
+	guint depth = 0, deepest = 0;
+	gboolean in_string = FALSE;
+
+	for (gsize i = 0; i < len && deepest <= STATE_MAX_DEPTH; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = FALSE;
+		} else if (c == '"') {
+			in_string = TRUE;
+		} else if (c == '[' || c == '{') {
+			deepest = MAX(deepest, ++depth);
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return deepest;
+}
+
+/* The string member @name of @object, NULL when absent or not a string. */
+static const char *string_member(JsonObject *object, const char *name)
+{
+	JsonNode *node = json_object_get_member(object, name);
+
+	if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string(node);
+}
+
+/* The integer member @name of @object, @fallback when absent or not one. */
+static gint64 int_member(JsonObject *object, const char *name, gint64 fallback)
+{
+	JsonNode *node = json_object_get_member(object, name);
+
+	if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
+		return fallback;
+	return json_node_get_int(node);
+}
+
 JsonArray *stas_state_load(const char *path, const char *prog, GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autofree char *text = NULL;
+	gsize len = 0;
 	JsonObject *root;
 	JsonNode *node;
 
-	if (!json_parser_load_from_file(parser, path, error))
+	text = read_bounded(path, &len, error);
+	if (!text)
 		return NULL;
+	if (nesting_depth(text, len) > STATE_MAX_DEPTH) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    "%s: not a state file (nested too deeply)", path);
+		return NULL;
+	}
+	if (!json_parser_load_from_data(parser, text, (gssize)len, error)) {
+		g_prefix_error(error, "%s: ", path);
+		return NULL;
+	}
 	node = json_parser_get_root(parser);
 	if (!node || !JSON_NODE_HOLDS_OBJECT(node)) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a state file (no JSON object)",
@@ -62,9 +176,9 @@ JsonArray *stas_state_load(const char *path, const char *prog, GError **error)
 		return NULL;
 	}
 	root = json_node_get_object(node);
-	if (g_strcmp0(json_object_get_string_member_with_default(root, "format", ""), STATE_FORMAT) != 0 ||
-	    json_object_get_int_member_with_default(root, "version", 0) != STATE_VERSION ||
-	    g_strcmp0(json_object_get_string_member_with_default(root, "daemon", ""), prog) != 0) {
+	if (g_strcmp0(string_member(root, "format"), STATE_FORMAT) != 0 ||
+	    int_member(root, "version", 0) != STATE_VERSION ||
+	    g_strcmp0(string_member(root, "daemon"), prog) != 0) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a %s state file of version %d",
 			    path, prog, STATE_VERSION);
 		return NULL;

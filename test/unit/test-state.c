@@ -112,6 +112,99 @@ START_TEST(test_state_missing_file_and_directory)
 }
 END_TEST
 
+/* A malformed file must be refused with a reason, not crash or CRITICAL
+ * (fuzz F2b): json-glib's typed getters warn on arrays and objects. */
+static void expect_refused(const char *text, gssize len, const char *reason)
+{
+	g_autofree char *path = tu_write(dir, "bad.json", text, len);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonArray) loaded = NULL;
+
+	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	loaded = stas_state_load(path, "stafd", &error);
+	ck_assert_ptr_null(loaded);
+	ck_assert_ptr_nonnull(error);
+	ck_assert_msg(strstr(error->message, reason), "\"%s\" does not say \"%s\"", error->message, reason);
+}
+
+START_TEST(test_state_members_of_the_wrong_type_are_refused)
+{
+	expect_refused(
+		"{\"format\": \"stas-state\", \"version\": 1, \"daemon\": [\"stafd\"], \"controllers\": []}",
+		-1, "not a stafd state file");
+	expect_refused("{\"format\": {}, \"version\": 1, \"daemon\": \"stafd\", \"controllers\": []}", -1,
+		       "not a stafd state file");
+	expect_refused(
+		"{\"format\": \"stas-state\", \"version\": [1], \"daemon\": \"stafd\", \"controllers\": []}",
+		-1, "not a stafd state file");
+	expect_refused("{\"format\": \"stas-state\", \"version\": \"1\", \"daemon\": \"stafd\", "
+		       "\"controllers\": []}",
+		       -1, "not a stafd state file");
+	expect_refused("{\"format\": 5, \"version\": 1, \"daemon\": true, \"controllers\": []}", -1,
+		       "not a stafd state file");
+}
+END_TEST
+
+START_TEST(test_state_deep_nesting_is_refused_before_parsing)
+{
+	/* json-glib parses recursively: 150 000 '[' overflow the stack (fuzz F3). */
+	const gsize depth = 150000;
+	GString *text = g_string_new("{\"format\": \"stas-state\", \"version\": 1, \"daemon\": \"stafd\", "
+				     "\"controllers\": ");
+
+	for (gsize i = 0; i < depth; i++)
+		g_string_append_c(text, '[');
+	for (gsize i = 0; i < depth; i++)
+		g_string_append_c(text, ']');
+	g_string_append_c(text, '}');
+	expect_refused(text->str, (gssize)text->len, "nested too deeply");
+	g_string_free(text, TRUE);
+}
+END_TEST
+
+START_TEST(test_state_nesting_inside_strings_does_not_count)
+{
+	g_autofree char *brackets = g_strnfill(1000, '[');
+	g_autofree char *text = g_strdup_printf(
+		"{\"format\": \"stas-state\", \"version\": 1, \"daemon\": \"stafd\", "
+		"\"controllers\": [{\"tid\": {\"traddr\": \"\\\"%s\"}}]}",
+		brackets);
+	g_autofree char *path = tu_write(dir, "ok.json", text, -1);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonArray) loaded = stas_state_load(path, "stafd", &error);
+
+	ck_assert_msg(loaded != NULL, "%s", error ? error->message : "");
+	ck_assert_uint_eq(json_array_get_length(loaded), 1);
+}
+END_TEST
+
+START_TEST(test_state_oversized_file_is_refused)
+{
+	/* A state file is a few kB; 2 MiB of white space is not one. */
+	gsize len = 2 * 1024 * 1024;
+	g_autofree char *text = g_strnfill(len, ' ');
+
+	memcpy(text,
+	       "{\"format\": \"stas-state\", \"version\": 1, \"daemon\": \"stafd\", \"controllers\": []}",
+	       strlen("{\"format\": \"stas-state\", \"version\": 1, \"daemon\": \"stafd\", \"controllers\": "
+		      "[]}"));
+	expect_refused(text, (gssize)len, "too large");
+}
+END_TEST
+
+START_TEST(test_state_that_is_not_a_regular_file_is_refused)
+{
+	g_autofree char *path = g_build_filename(dir, "fifo.json", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonArray) loaded = NULL;
+
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	loaded = stas_state_load(path, "stafd", &error); /* must not block */
+	ck_assert_ptr_null(loaded);
+	ck_assert_ptr_nonnull(strstr(error->message, "not a regular file"));
+}
+END_TEST
+
 START_TEST(test_dict_from_json_skips_non_strings)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -136,6 +229,11 @@ int main(void)
 	tcase_add_test(tc, test_state_corrupt_or_foreign_files_are_refused);
 	tcase_add_test(tc, test_state_missing_file_and_directory);
 	tcase_add_test(tc, test_dict_from_json_skips_non_strings);
+	tcase_add_test(tc, test_state_members_of_the_wrong_type_are_refused);
+	tcase_add_test(tc, test_state_deep_nesting_is_refused_before_parsing);
+	tcase_add_test(tc, test_state_nesting_inside_strings_does_not_count);
+	tcase_add_test(tc, test_state_oversized_file_is_refused);
+	tcase_add_test(tc, test_state_that_is_not_a_regular_file_is_refused);
 	suite_add_tcase(suite, tc);
 	return tu_run(suite);
 }
