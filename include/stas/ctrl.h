@@ -27,6 +27,9 @@ typedef struct {
 	StasConf *conf;		   /* replaced on reload */
 	StasKernelSupport support; /* probed once */
 	const char *sysfs_root;	   /* NULL = /sys (tests use a fake tree) */
+	/* Adoption passes over devices this says are taken (NULL: none are). */
+	StasDeviceOwnedFunc device_owned;
+	gpointer device_owned_data;
 } StasCtrlEnv;
 
 /* One kind of kernel operation of a controller, for bookkeeping and the
@@ -71,6 +74,7 @@ struct _StasCtrl {
 	StasTid *tid;
 	StasCtrlEnv *env;
 	char *device; /* "nvme3"; NULL while not connected */
+	char *adopt;  /* the device the next attempt adopts (NULL: look for one) */
 	char *dctype;
 	char *cntrltype;
 	gboolean registration_supported;
@@ -99,8 +103,13 @@ const char *stas_ctrl_id(const StasCtrl *ctrl);
 const char *stas_ctrl_device(const StasCtrl *ctrl); /* "nvme?" when none */
 gboolean stas_ctrl_connected(const StasCtrl *ctrl);
 
+/* An existing kernel device for @tid that no other controller holds, or NULL. */
+char *stas_ctrl_find_existing(StasCtrlEnv *env, const StasTid *tid, gboolean discovery);
 /* Schedule a connection attempt on the next loop iteration. */
 void stas_ctrl_schedule_connect(StasCtrl *ctrl);
+/* Schedule adopting @device, which the caller saw: not whichever existing
+ * connection matches first (stacd's audit). Later attempts look again. */
+void stas_ctrl_adopt(StasCtrl *ctrl, const char *device);
 /* TRUE while any operation (connect or subclass) is running in the kernel. */
 gboolean stas_ctrl_busy(StasCtrl *ctrl);
 /* The daemon is stopping: stop timers, void every pending result. */

@@ -30,3 +30,6 @@ guint stas_iface_index(const char *ifname);
  * IPv6 may carry a "%scope" suffix; a missing scope matches any scope. */
 gboolean stas_ip_equal(const char *a, const char *b);
 GSocketFamily stas_ip_family(const char *text);
+/* The one spelling of an IP literal: lower case, shortest IPv6 form, IPv4-mapped
+ * IPv6 as IPv4, "%scope" kept; NULL when @text is not an IP literal. */
+char *stas_ip_canonical(const char *text);

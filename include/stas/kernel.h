@@ -102,6 +102,10 @@ typedef struct {
 
 typedef struct _StasKernel StasKernel;
 
+/* TRUE when @device is already held by a controller of the daemon: one
+ * kernel device belongs to at most one controller object (review-stafd #2). */
+typedef gboolean (*StasDeviceOwnedFunc)(const char *device, gpointer data);
+
 typedef struct {
 	/* Connect a new controller. Result: StasCtrlDevice*. */
 	void (*connect)(StasKernel *k, const StasKernelHost *host, const StasConnectRequest *req,
@@ -122,9 +126,11 @@ typedef struct {
 	/* Disconnect (delete_controller). Result: boolean. */
 	void (*disconnect)(StasKernel *k, const char *device, GCancellable *cancellable,
 			   GAsyncReadyCallback cb, gpointer data);
-	/* Synchronous and cheap (sysfs only): the first existing controller device of the
-	 * right kind (@discovery: DC, else IOC) matching @tid (SPEC §6.5), or NULL. */
-	char *(*find_existing)(StasKernel *k, const StasTid *tid, gboolean discovery);
+	/* Synchronous and cheap (sysfs only): an existing controller device of the right kind
+	 * (@discovery: DC, else IOC) matching @tid (SPEC §6.5) that @owned (may be NULL) does
+	 * not claim, an exact subsysnqn before a well-known-NQN wildcard match; or NULL. */
+	char *(*find_existing)(StasKernel *k, const StasTid *tid, gboolean discovery,
+			       StasDeviceOwnedFunc owned, gpointer owned_data);
 	void (*free)(StasKernel *k);
 } StasKernelOps;
 

@@ -22,6 +22,8 @@ void stas_terminator_dispose(StasTerminator *t, StasCtrl *ctrl, gboolean keep, S
 /* TRUE while a controller with this TID waits to be disconnected. */
 gboolean stas_terminator_pending(StasTerminator *t, const StasTid *tid);
 guint stas_terminator_count(StasTerminator *t);
+/* TRUE while a pending controller still holds kernel device @device. */
+gboolean stas_terminator_has_device(StasTerminator *t, const char *device);
 /* Re-check every pending controller now (udev add/remove, audit timer). */
 void stas_terminator_poke(StasTerminator *t);
 /* Shutdown: stop waiting, disconnect everything pending at once. */

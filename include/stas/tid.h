@@ -3,8 +3,10 @@
  * Transport identifier (TID): what identifies a controller to stas. Built
  * from a controller dictionary (config entry, log page entry, D-Bus call).
  * Identity is the 7-tuple (transport, traddr, trsvcid, subsysnqn,
- * host-traddr, host-iface, host-nqn) compared as exact strings; every other
- * key is carried along in an auxiliary map that is not part of identity.
+ * host-traddr, host-iface, host-nqn), compared as exact strings of their
+ * canonical spelling (stas_tid_canonical), so that "TCP", "04420" or
+ * "::ffff:10.0.0.5" are not other controllers; every other key is carried
+ * along in an auxiliary map that is not part of identity.
  */
 #pragma once
 
@@ -44,7 +46,19 @@ const char *stas_tid_to_string(const StasTid *tid);
  * Returns a new char* -> char* table. */
 GHashTable *stas_tid_as_dict(const StasTid *tid);
 
+/* The canonical spelling of an identity value: transport in lower case,
+ * traddr and host-traddr as stas_ip_canonical() when they are IP literals,
+ * a decimal trsvcid without leading zeros; anything else as given. */
+char *stas_tid_canonical(const char *key, const char *value);
+
+/* Why the identity cannot be handed to the kernel, or NULL: a field with a
+ * comma, '=', white space or a control character would inject fabrics
+ * options (the kernel splits its option string at ',' and newline), and an
+ * IP transport needs a decimal port (fuzz F1). */
+const char *stas_tid_unsafe_reason(const StasTid *tid);
+
 /* TRUE when some entry of @excludes (StasCtrlEntry*) has all its key/value
- * pairs equal to those of @dict (an empty entry matches everything). */
+ * pairs equal to those of @dict (an empty entry matches everything);
+ * identity values compare in their canonical spelling. */
 gboolean stas_exclude_match(const GPtrArray *excludes, GHashTable *dict);
 gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes);

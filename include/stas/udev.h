@@ -43,8 +43,8 @@ GHashTable *stas_udev_ctrl_cid(const char *sysfs_root, const char *sysname);
  * else a DC has the well-known NQN or no child devices. */
 gboolean stas_udev_is_dc_device(const char *sysfs_root, const char *sysname);
 gboolean stas_udev_is_ioc_device(const char *sysfs_root, const char *sysname);
-/* A sysfs attribute of /sys/class/nvme/@sysname, stripped, "(efault)" as "";
- * NULL when it cannot be read. */
+/* A sysfs attribute of /sys/class/nvme/@sysname, stripped, "(efault)" as "",
+ * made valid UTF-8; NULL when it cannot be read. */
 char *stas_udev_ctrl_attr(const char *sysfs_root, const char *sysname, const char *attr);
 /* Names of every nvme controller device, by instance number (nvme2 < nvme10). */
 GPtrArray *stas_udev_list_ctrls(const char *sysfs_root);
@@ -52,7 +52,13 @@ GPtrArray *stas_udev_list_ctrls(const char *sysfs_root);
 /* SPEC §6.5 match function: does existing controller @cid match @tid?
  * @ifaces: NULL = take a snapshot when a rule needs one (also below). */
 gboolean stas_udev_cid_matches(GHashTable *cid, const StasTid *tid, const StasIfaces *ifaces);
-/* First existing controller of the kind (@discovery: DC, else IOC) matching @tid. */
+/* An existing controller of the kind (@discovery: DC, else IOC) matching @tid
+ * that @owned (NULL: none) does not claim: the first whose subsysnqn is the
+ * TID's own, else the first that matches through the well-known NQN. */
+char *stas_udev_find_free_ctrl(const char *sysfs_root, const StasTid *tid, gboolean discovery,
+			       const StasIfaces *ifaces, gboolean (*owned)(const char *device, gpointer data),
+			       gpointer owned_data);
+/* The same, whoever owns the device. */
 char *stas_udev_find_ctrl(const char *sysfs_root, const StasTid *tid, gboolean discovery,
 			  const StasIfaces *ifaces);
 /* The TID of an existing controller (audits): host-iface from src-addr when

@@ -90,6 +90,7 @@ void stas_ctrl_unref(StasCtrl *ctrl)
 	g_object_unref(ctrl->cancellable);
 	stas_tid_unref(ctrl->tid);
 	g_free(ctrl->device);
+	g_free(ctrl->adopt);
 	g_free(ctrl->dctype);
 	g_free(ctrl->cntrltype);
 	g_free(ctrl);
@@ -299,6 +300,12 @@ static void start_connect_op(StasCtrl *ctrl, const char *existing)
 	}
 }
 
+char *stas_ctrl_find_existing(StasCtrlEnv *env, const StasTid *tid, gboolean discovery)
+{
+	return env->kernel->ops->find_existing(env->kernel, tid, discovery, env->device_owned,
+					       env->device_owned_data);
+}
+
 static gboolean on_connect_idle(gpointer data)
 {
 	StasCtrl *ctrl = data;
@@ -308,8 +315,11 @@ static gboolean on_connect_idle(gpointer data)
 	if (ctrl->stopping || ctrl->connect_op.in_flight || ctrl->device)
 		return G_SOURCE_REMOVE;
 	ctrl->connect_attempts++;
-	existing = ctrl->env->kernel->ops->find_existing(ctrl->env->kernel, ctrl->tid,
-							 ctrl->klass->discovery);
+	existing = g_steal_pointer(&ctrl->adopt);
+	if (!existing)
+		existing = stas_ctrl_find_existing(ctrl->env, ctrl->tid, ctrl->klass->discovery);
+	else if (ctrl->env->device_owned && ctrl->env->device_owned(existing, ctrl->env->device_owned_data))
+		g_clear_pointer(&existing, g_free); /* taken meanwhile: look again next time */
 	start_connect_op(ctrl, existing);
 	return G_SOURCE_REMOVE;
 }
@@ -319,6 +329,13 @@ void stas_ctrl_schedule_connect(StasCtrl *ctrl)
 	if (ctrl->stopping || ctrl->idle_source)
 		return;
 	ctrl->idle_source = g_idle_add(on_connect_idle, ctrl);
+}
+
+void stas_ctrl_adopt(StasCtrl *ctrl, const char *device)
+{
+	g_free(ctrl->adopt);
+	ctrl->adopt = g_strdup(device);
+	stas_ctrl_schedule_connect(ctrl);
 }
 
 /* ------------------------------------------------------------ state changes */

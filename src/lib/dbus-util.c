@@ -87,8 +87,14 @@ JsonNode *stas_json_dict(GHashTable *dict)
 
 	json_builder_begin_object(builder);
 	for (GList *l = keys; l; l = l->next) {
-		json_builder_set_member_name(builder, l->data);
-		json_builder_add_string_value(builder, g_hash_table_lookup(dict, l->data));
+		/* JSON text goes out in D-Bus strings, which must be UTF-8: one bad
+		 * byte would turn a whole reply into "[Invalid UTF-8]" (review-stafd #4). */
+		g_autofree char *key = g_utf8_make_valid(l->data, -1);
+		const char *value = g_hash_table_lookup(dict, l->data);
+		g_autofree char *text = g_utf8_make_valid(value ? value : "", -1);
+
+		json_builder_set_member_name(builder, key);
+		json_builder_add_string_value(builder, text);
 	}
 	json_builder_end_object(builder);
 	return json_builder_get_root(builder);

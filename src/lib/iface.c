@@ -94,6 +94,17 @@ gboolean stas_ip_equal(const char *a, const char *b)
 	return ip_parse(a, TRUE, &x) && ip_parse(b, TRUE, &y) && ip_addr_equal(&x, &y);
 }
 
+char *stas_ip_canonical(const char *text)
+{
+	char out[INET6_ADDRSTRLEN];
+	IpAddr ip;
+
+	if (!ip_parse(text, TRUE, &ip))
+		return NULL;
+	inet_ntop(ip.family == G_SOCKET_FAMILY_IPV4 ? AF_INET : AF_INET6, ip.bytes, out, sizeof(out));
+	return *ip.scope ? g_strdup_printf("%s%%%s", out, ip.scope) : g_strdup(out);
+}
+
 /* The family of the literal as written: ::ffff:1.2.3.4 is IPv6 here, as in
  * upstream's ip-family filter (which does not unmap). */
 GSocketFamily stas_ip_family(const char *text)

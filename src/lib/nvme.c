@@ -15,6 +15,7 @@
 #include "stas/dlp.h"
 #include "stas/iface.h"
 #include "stas/nvme.h"
+#include "stas/probe.h"
 #include "stas/udev.h"
 
 /* libnvme 1.x always looks for controllers here; so must we, to agree with it. */
@@ -340,6 +341,23 @@ static void fabrics_config(const StasFabricsCfg *in, struct nvme_fabrics_config 
 		cfg->disable_sqflow = in->disable_sqflow != 0;
 }
 
+static gboolean has_separator(const char *text)
+{
+	return text && strpbrk(text, ",\n\r") != NULL;
+}
+
+static gboolean injects_options(const StasConnectRequest *req, const StasKernelHost *host)
+{
+	const char *fields[] = { req->transport,   req->traddr,	    req->trsvcid,  req->subsysnqn,
+				 req->host_traddr, req->host_iface, host->hostnqn, host->hostid };
+
+	for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
+		if (has_separator(fields[i]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void connect_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
 	NvmeOp *op = data;
@@ -351,6 +369,20 @@ static void connect_worker(GTask *task, gpointer source, gpointer data, GCancell
 
 	if (g_task_return_error_if_cancelled(task))
 		return;
+	/* The last line of defence: the kernel splits its options at ',' and newline. */
+	if (injects_options(req, &op->host)) {
+		g_task_return_new_error(task, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
+					"Connect refused: a field contains a comma or a line break");
+		return;
+	}
+	if (g_str_equal(req->transport, "tcp") &&
+	    !stas_tcp_probe(req->traddr, req->trsvcid, req->host_iface, req->host_traddr,
+			    STAS_PROBE_TIMEOUT_MS, &error)) {
+		g_task_return_new_error(task, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
+					"Connect failed: %s", error->message);
+		g_error_free(error);
+		return;
+	}
 	s = nvme_session_new(op->kernel, op->host.hostnqn, op->host.hostid, op->host.symname, &error);
 	if (!s) {
 		g_task_return_error(task, error);
@@ -568,12 +600,12 @@ static void nvme_disconnect(StasKernel *k, const char *device, GCancellable *can
 	nvme_op_run(nvme_op_new(k, NULL, device), nvme_disconnect, cancellable, cb, data, disconnect_worker);
 }
 
-static char *nvme_find_existing(StasKernel *k, const StasTid *tid, gboolean discovery)
+static char *nvme_find_existing(StasKernel *k, const StasTid *tid, gboolean discovery,
+				StasDeviceOwnedFunc owned, gpointer owned_data)
 {
-	/* Matching needs the addresses of the interfaces as they are now (SPEC §6.5.1). */
-	g_autoptr(StasIfaces) ifaces = stas_ifaces_snapshot();
-
-	return stas_udev_find_ctrl(NULL, tid, discovery, ifaces);
+	/* stas_udev_find_ctrl takes an interface snapshot (a netlink dump) only when a rule
+	 * needs the addresses of the interfaces as they are now (SPEC §6.5.1). */
+	return stas_udev_find_free_ctrl(NULL, tid, discovery, NULL, owned, owned_data);
 }
 
 static void nvme_kernel_free(StasKernel *k)

@@ -85,8 +85,15 @@ static GSocketFamily literal_family(const char *traddr)
 gboolean stas_service_address_valid(StasService *svc, const StasTid *tid)
 {
 	const char *transport = stas_tid_transport(tid);
+	const char *unsafe = stas_tid_unsafe_reason(tid);
 	GSocketFamily family;
 
+	if (unsafe) {
+		g_autofree char *shown = g_strescape(stas_tid_to_string(tid), NULL);
+
+		stas_warn("%s - Refused: %s", shown, unsafe);
+		return FALSE;
+	}
 	if (g_str_equal(transport, "fc") || g_str_equal(transport, "loop"))
 		return TRUE;
 	if (!ip_transport(transport)) {
@@ -432,6 +439,14 @@ StasCtrl *stas_service_lookup_device(StasService *svc, const char *device)
 			return value;
 	}
 	return NULL;
+}
+
+/* StasCtrlEnv.device_owned: managed controllers and those leaving hold their devices. */
+static gboolean device_owned(const char *device, gpointer data)
+{
+	StasService *svc = data;
+
+	return stas_service_lookup_device(svc, device) || stas_terminator_has_device(svc->terminator, device);
 }
 
 static void on_uevent(const StasUevent *event, gpointer data)
@@ -812,6 +827,8 @@ gboolean stas_service_init(StasService *svc, const StasServiceClass *klass, Stas
 		return FALSE;
 	trace = tron || stas_conf_get_bool(svc->conf, STAS_OPT_TRON);
 	svc->env.kernel = stas_nvme_kernel_new(trace);
+	svc->env.device_owned = device_owned;
+	svc->env.device_owned_data = svc;
 	stas_service_set_trace(svc, trace);
 	stas_kernel_support_probe(&svc->env.support, NULL, &warning);
 	if (warning)

@@ -123,6 +123,17 @@ gboolean stas_terminator_pending(StasTerminator *t, const StasTid *tid)
 	return FALSE;
 }
 
+gboolean stas_terminator_has_device(StasTerminator *t, const char *device)
+{
+	for (guint i = 0; i < t->pending->len; i++) {
+		Pending *p = g_ptr_array_index(t->pending, i);
+
+		if (g_strcmp0(p->ctrl->device, device) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 guint stas_terminator_count(StasTerminator *t)
 {
 	return t->pending->len;

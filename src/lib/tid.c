@@ -4,6 +4,9 @@
  * Immutable once built and reference-counted, so it can be shared between
  * the main loop, worker threads and hash tables without copies.
  */
+#include <string.h>
+
+#include "stas/iface.h"
 #include "stas/tid.h"
 
 enum { TRANSPORT, TRADDR, TRSVCID, SUBSYSNQN, HOST_TRADDR, HOST_IFACE, HOST_NQN, N_FIELDS };
@@ -55,17 +58,47 @@ static char *make_printable(const StasTid *tid)
 	return g_string_free(str, FALSE);
 }
 
+static gboolean all_digits(const char *text)
+{
+	if (!*text)
+		return FALSE;
+	for (const char *p = text; *p; p++) {
+		if (!g_ascii_isdigit(*p))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+char *stas_tid_canonical(const char *key, const char *value)
+{
+	if (!value)
+		return g_strdup("");
+	if (g_str_equal(key, "transport"))
+		return g_ascii_strdown(value, -1);
+	if (g_str_equal(key, "traddr") || g_str_equal(key, "host-traddr")) {
+		char *ip = stas_ip_canonical(value);
+
+		return ip ? ip : g_strdup(value);
+	}
+	if (g_str_equal(key, "trsvcid") && all_digits(value)) {
+		while (value[0] == '0' && value[1])
+			value++;
+		return g_strdup(value);
+	}
+	return g_strdup(value);
+}
+
 StasTid *stas_tid_new(GHashTable *cid, const char *system_hostnqn, gboolean ignore_iface)
 {
 	StasTid *tid = g_new0(StasTid, 1);
-	const char *transport = lookup(cid, "transport");
-	const char *trsvcid = lookup(cid, "trsvcid");
+	g_autofree char *transport = stas_tid_canonical("transport", lookup(cid, "transport"));
+	g_autofree char *trsvcid = stas_tid_canonical("trsvcid", lookup(cid, "trsvcid"));
 	GHashTableIter iter;
 	gpointer key, value;
 
 	tid->ref = 1;
 	tid->field[TRANSPORT] = g_strdup(transport);
-	tid->field[TRADDR] = g_strdup(lookup(cid, "traddr"));
+	tid->field[TRADDR] = stas_tid_canonical("traddr", lookup(cid, "traddr"));
 	/* Only IP transports have a service id; the defaults are the IANA ports
 	 * for discovery (tcp) and the NVMe/RDMA port (rdma), as nvme-stas. */
 	if (g_str_equal(transport, "tcp"))
@@ -75,7 +108,7 @@ StasTid *stas_tid_new(GHashTable *cid, const char *system_hostnqn, gboolean igno
 	else
 		tid->field[TRSVCID] = g_strdup("");
 	tid->field[SUBSYSNQN] = g_strdup(lookup(cid, "subsysnqn"));
-	tid->field[HOST_TRADDR] = g_strdup(lookup(cid, "host-traddr"));
+	tid->field[HOST_TRADDR] = stas_tid_canonical("host-traddr", lookup(cid, "host-traddr"));
 	tid->field[HOST_IFACE] = g_strdup(ignore_iface ? "" : lookup(cid, "host-iface"));
 	if (cid && g_hash_table_contains(cid, "host-nqn"))
 		tid->field[HOST_NQN] = g_strdup(lookup(cid, "host-nqn"));
@@ -208,13 +241,46 @@ GHashTable *stas_tid_as_dict(const StasTid *tid)
 	return dict;
 }
 
+/* Fields a DC or a caller supplies, all of which end up in the connect string. */
+static gboolean unsafe_text(const char *text)
+{
+	for (const guchar *p = (const guchar *)text; *p; p++) {
+		if (*p == ',' || *p == '=' || g_ascii_isspace(*p) || g_ascii_iscntrl(*p))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+const char *stas_tid_unsafe_reason(const StasTid *tid)
+{
+	const char *transport = tid->field[TRANSPORT];
+
+	for (guint i = 0; i < N_FIELDS; i++) {
+		if (unsafe_text(tid->field[i]))
+			return "a field contains a comma, '=', white space or a control character";
+	}
+	if (g_str_equal(transport, "tcp") || g_str_equal(transport, "rdma")) {
+		guint64 port;
+
+		if (!all_digits(tid->field[TRSVCID]) ||
+		    !g_ascii_string_to_unsigned(tid->field[TRSVCID], 10, 1, 65535, &port, NULL))
+			return "trsvcid is not a port number (1 to 65535)";
+	}
+	return NULL;
+}
+
 static gboolean entry_matches(const StasCtrlEntry *entry, GHashTable *dict)
 {
 	for (guint i = 0; i < entry->keys->len; i++) {
 		const char *key = g_ptr_array_index(entry->keys, i);
 		const char *have = g_hash_table_lookup(dict, key);
+		g_autofree char *want = NULL;
 
-		if (!have || !g_str_equal(have, stas_ctrl_entry_get(entry, key)))
+		if (!have)
+			return FALSE;
+		want = is_identity_key(key) ? stas_tid_canonical(key, stas_ctrl_entry_get(entry, key))
+					    : g_strdup(stas_ctrl_entry_get(entry, key));
+		if (!g_str_equal(have, want))
 			return FALSE;
 	}
 	return TRUE;

@@ -258,12 +258,16 @@ static char *read_attr(const char *sysfs_root, const char *sysname, const char *
 
 char *stas_udev_ctrl_attr(const char *sysfs_root, const char *sysname, const char *attr)
 {
-	char *value = read_attr(sysfs_root, sysname, attr);
+	g_autofree char *value = read_attr(sysfs_root, sysname, attr);
 
+	if (!value)
+		return NULL;
 	/* What the kernel prints for a string it could not reach. */
-	if (value && g_str_equal(value, "(efault)"))
+	if (g_str_equal(value, "(efault)"))
 		*value = '\0';
-	return value;
+	/* The kernel copies Identify strings (model, serial) byte for byte: a DC may
+	 * put anything there, and every reader of these values wants text. */
+	return g_utf8_make_valid(value, -1);
 }
 
 /* The kernel writes "none" for options that were not given. */
@@ -581,11 +585,29 @@ gboolean stas_udev_cid_matches(GHashTable *cid, const StasTid *tid, const StasIf
 	return TRUE;
 }
 
-char *stas_udev_find_ctrl(const char *sysfs_root, const StasTid *tid, gboolean discovery,
-			  const StasIfaces *ifaces)
+/* The cheap first look of a scan: transport, address and port are all in the
+ * uevent attribute, so a device that differs there costs one read. */
+static gboolean uevent_may_match(const char *sysfs_root, const char *name, const StasTid *tid)
+{
+	g_autoptr(GHashTable) uevent = read_uevent(sysfs_root, name);
+	const char *transport = stas_tid_transport(tid);
+	const char *traddr = none_as_empty(g_hash_table_lookup(uevent, "NVME_TRADDR"));
+
+	if (!g_str_equal(transport, none_as_empty(g_hash_table_lookup(uevent, "NVME_TRTYPE"))) ||
+	    !g_str_equal(stas_tid_trsvcid(tid), none_as_empty(g_hash_table_lookup(uevent, "NVME_TRSVCID"))))
+		return FALSE;
+	if (g_str_equal(transport, "tcp") || g_str_equal(transport, "rdma"))
+		return addr_equal(stas_tid_traddr(tid), traddr);
+	return g_ascii_strcasecmp(stas_tid_traddr(tid), traddr) == 0;
+}
+
+char *stas_udev_find_free_ctrl(const char *sysfs_root, const StasTid *tid, gboolean discovery,
+			       const StasIfaces *ifaces, gboolean (*owned)(const char *device, gpointer data),
+			       gpointer owned_data)
 {
 	g_autoptr(GPtrArray) names = stas_udev_list_ctrls(sysfs_root);
 	g_autoptr(StasIfaces) own = NULL;
+	g_autofree char *wildcard = NULL;
 
 	g_return_val_if_fail(tid, NULL);
 	/* One snapshot for the whole scan instead of one per controller. */
@@ -595,15 +617,30 @@ char *stas_udev_find_ctrl(const char *sysfs_root, const StasTid *tid, gboolean d
 
 	for (guint i = 0; i < names->len; i++) {
 		const char *name = g_ptr_array_index(names, i);
-		g_autoptr(GHashTable) cid = stas_udev_ctrl_cid(sysfs_root, name);
+		g_autoptr(GHashTable) cid = NULL;
 
+		if (!uevent_may_match(sysfs_root, name, tid))
+			continue;
+		cid = stas_udev_ctrl_cid(sysfs_root, name);
 		if (!cid || !stas_udev_cid_matches(cid, tid, ifaces))
 			continue;
-		if (discovery ? stas_udev_is_dc_device(sysfs_root, name)
-			      : stas_udev_is_ioc_device(sysfs_root, name))
+		if (!(discovery ? stas_udev_is_dc_device(sysfs_root, name)
+				: stas_udev_is_ioc_device(sysfs_root, name)))
+			continue;
+		if (owned && owned(name, owned_data))
+			continue;
+		if (g_str_equal(cid_get(cid, "subsysnqn"), stas_tid_subsysnqn(tid)))
 			return g_strdup(name);
+		if (!wildcard)
+			wildcard = g_strdup(name);
 	}
-	return NULL;
+	return g_steal_pointer(&wildcard);
+}
+
+char *stas_udev_find_ctrl(const char *sysfs_root, const StasTid *tid, gboolean discovery,
+			  const StasIfaces *ifaces)
+{
+	return stas_udev_find_free_ctrl(sysfs_root, tid, discovery, ifaces, NULL, NULL);
 }
 
 StasTid *stas_udev_ctrl_tid(const char *sysfs_root, const char *sysname, const StasIfaces *ifaces,

@@ -356,7 +356,7 @@ static void stac_uevent(StasService *svc, StasCtrl *ctrl, const StasUevent *even
  * they can be torn down if their log page entry went away meanwhile. */
 static StasCtrl *stac_restore_record(StasService *svc, StasTid *tid, JsonObject *record)
 {
-	g_autofree char *device = svc->env.kernel->ops->find_existing(svc->env.kernel, tid, FALSE);
+	g_autofree char *device = stas_ctrl_find_existing(&svc->env, tid, FALSE);
 
 	if (!device)
 		return NULL;

@@ -63,9 +63,12 @@ static void fake_disconnect(StasKernel *k, const char *device, GCancellable *c, 
 	queue((FakeKernel *)k, "disconnect", device, c, cb, d);
 }
 
-static char *fake_find_existing(StasKernel *k, const StasTid *tid, gboolean discovery)
+static char *fake_find_existing(StasKernel *k, const StasTid *tid, gboolean discovery,
+				StasDeviceOwnedFunc owned, gpointer owned_data)
 {
-	return g_strdup(((FakeKernel *)k)->existing);
+	const char *existing = ((FakeKernel *)k)->existing;
+
+	return existing && !(owned && owned(existing, owned_data)) ? g_strdup(existing) : NULL;
 }
 
 static void fake_free(StasKernel *k)

@@ -191,20 +191,82 @@ START_TEST(test_exclude_matching)
 	ck_assert(stas_tid_is_excluded(tid, second));
 	ck_assert(stas_tid_is_excluded(tid, nqn));
 	ck_assert(stas_tid_is_excluded(tid, empty)); /* an empty entry excludes everything */
-	ck_assert(!stas_tid_is_excluded(tid, case_differs));
+	/* Transports are names, not text: TCP is tcp (fuzz F6). */
+	ck_assert(stas_tid_is_excluded(tid, case_differs));
 }
 END_TEST
 
-START_TEST(test_exclude_addresses_are_compared_as_written)
+/* What a DC may list under another spelling must not bypass exclude= nor make
+ * another controller of the same one (fuzz F6; nvme-stas compared text). */
+START_TEST(test_exclude_addresses_are_compared_as_addresses)
 {
-	g_autoptr(GHashTable) cid = cid_new("transport", "tcp", "traddr", "fe80::1", NULL);
-	g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
-	g_autoptr(GPtrArray) upper = excludes_of((const char *const[]){ "traddr=FE80::1", NULL });
-	g_autoptr(GPtrArray)
-		long_form = excludes_of((const char *const[]){ "traddr=fe80:0:0:0:0:0:0:1", NULL });
+	static const struct {
+		const char *exclude;
+		const char *transport, *traddr, *trsvcid;
+	} cases[] = {
+		{ "traddr=10.0.0.5", "tcp", "::ffff:10.0.0.5", "4420" },
+		{ "traddr=fe80::1", "tcp", "FE80::1", "4420" },
+		{ "traddr=fe80::1", "tcp", "fe80:0:0::1", "4420" },
+		{ "traddr=2001:db8::5", "tcp", "2001:DB8:0:0:0:0:0:5", "4420" },
+		{ "traddr=FE80::1", "tcp", "fe80::1", "4420" },
+		{ "traddr=10.0.0.5;trsvcid=4420", "tcp", "10.0.0.5", "04420" },
+		{ "transport=TCP;traddr=10.0.0.5", "tcp", "10.0.0.5", "4420" },
+		{ "transport=tcp;traddr=10.0.0.5", "TCP", "10.0.0.5", "4420" },
+	};
 
-	ck_assert(!stas_tid_is_excluded(tid, upper));
-	ck_assert(!stas_tid_is_excluded(tid, long_form));
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GHashTable) cid = cid_new("transport", cases[i].transport, "traddr",
+						    cases[i].traddr, "trsvcid", cases[i].trsvcid, NULL);
+		g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
+		g_autoptr(GPtrArray) excludes = excludes_of((const char *const[]){ cases[i].exclude, NULL });
+
+		ck_assert_msg(stas_tid_is_excluded(tid, excludes), "case %u: %s vs %s", i, cases[i].exclude,
+			      stas_tid_to_string(tid));
+	}
+}
+END_TEST
+
+START_TEST(test_tid_identity_is_canonical)
+{
+	g_autoptr(GHashTable) a = cid_new("transport", "TCP", "traddr", "::FFFF:10.0.0.5", "trsvcid", "04420",
+					  "host-traddr", "FE80::0001%eth0", NULL);
+	g_autoptr(GHashTable) b = cid_new("transport", "tcp", "traddr", "10.0.0.5", "trsvcid", "4420",
+					  "host-traddr", "fe80::1%eth0", NULL);
+	g_autoptr(StasTid) x = stas_tid_new(a, HOSTNQN, FALSE);
+	g_autoptr(StasTid) y = stas_tid_new(b, HOSTNQN, FALSE);
+
+	ck_assert(stas_tid_equal(x, y));
+	ck_assert_str_eq(stas_tid_traddr(x), "10.0.0.5");
+	ck_assert_str_eq(stas_tid_trsvcid(x), "4420");
+	ck_assert_str_eq(stas_tid_host_traddr(x), "fe80::1%eth0");
+}
+END_TEST
+
+/* A DC's strings go into the kernel's comma-separated option string (fuzz F1). */
+START_TEST(test_tid_unsafe_fields_are_refused)
+{
+	static const char *const bad[][4] = {
+		{ "tcp", "192.168.1.10", "4420,host_iface=evil0", "nqn.x:y" },
+		{ "tcp", "192.168.1.10", "4420", "nqn.x:y,duplicate_connect" },
+		{ "tcp", "192.168.1.10", "4420", "nqn.x:y\nhdr_digest" },
+		{ "tcp", "192.168.1.10", "4420", "nqn.x y" },
+		{ "tcp", "192.168.1.10", "44a0", "nqn.x:y" },
+		{ "tcp", "192.168.1.10", "70000", "nqn.x:y" },
+		{ "fc", "nn-0x1:pn-0x2,tos=1", "", "nqn.x:y" },
+	};
+	g_autoptr(GHashTable) ok = cid_new("transport", "tcp", "traddr", "192.168.1.10", "trsvcid", "4420",
+					   "subsysnqn", "nqn.2014-08.org.example:uuid:1", NULL);
+	g_autoptr(StasTid) good = stas_tid_new(ok, HOSTNQN, FALSE);
+
+	ck_assert_ptr_null(stas_tid_unsafe_reason(good));
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autofree char *nqn = g_strcompress(bad[i][3]);
+		g_autoptr(GHashTable) cid = cid_new("transport", bad[i][0], "traddr", bad[i][1], "trsvcid",
+						    bad[i][2], "subsysnqn", nqn, NULL);
+		g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
+
+		ck_assert_msg(stas_tid_unsafe_reason(tid) != NULL, "case %u", i);
+	}
 }
 END_TEST
 
@@ -250,7 +312,9 @@ int main(void)
 	tcase_add_test(tc, test_tid_equality_ignores_cfg);
 	tcase_add_test(tc, test_tid_as_dict_lists_cfg_and_identity_host_nqn_wins);
 	tcase_add_test(tc, test_exclude_matching);
-	tcase_add_test(tc, test_exclude_addresses_are_compared_as_written);
+	tcase_add_test(tc, test_exclude_addresses_are_compared_as_addresses);
+	tcase_add_test(tc, test_tid_identity_is_canonical);
+	tcase_add_test(tc, test_tid_unsafe_fields_are_refused);
 	tcase_add_test(tc, test_tid_from_config_entry);
 	tcase_add_test(tc, test_tid_refcount_and_hash_table_use);
 	suite_add_tcase(suite, tc);

@@ -324,6 +324,22 @@ START_TEST(test_ctrl_attr_stripped_efault_missing)
 }
 END_TEST
 
+/* A DC's Identify strings reach sysfs byte for byte (review-stafd #4). */
+START_TEST(test_ctrl_attr_is_valid_utf8)
+{
+	g_autofree char *root = tu_tmpdir();
+	g_autofree char *dir = NULL, *path = NULL, *model = NULL;
+
+	fake_ctrl(root, "nvme1", &tcp_ioc);
+	dir = g_build_filename(root, "class", "nvme", "nvme1", NULL);
+	path = tu_write(dir, "model", "Array\xb5X\xff\n", -1);
+	model = stas_udev_ctrl_attr(root, "nvme1", "model");
+	ck_assert(g_utf8_validate(model, -1, NULL));
+	ck_assert(g_str_has_prefix(model, "Array"));
+	tu_rmtree(root);
+}
+END_TEST
+
 START_TEST(test_list_ctrls_by_instance)
 {
 	g_autofree char *root = tu_tmpdir();
@@ -696,6 +712,47 @@ START_TEST(test_find_ctrl_first_match_by_instance)
 }
 END_TEST
 
+static gboolean owned_nvme0(const char *device, gpointer data)
+{
+	return g_str_equal(device, "nvme0");
+}
+
+/* Two DC connections report the DC's unique NQN (TP8013). A DC configured
+ * with the well-known NQN and one found by mDNS with the unique NQN must not
+ * both adopt the first one (review-stafd #2): a device another controller
+ * holds is passed over, and an exact subsysnqn beats the wildcard. */
+START_TEST(test_find_ctrl_skips_owned_devices_and_prefers_exact_nqn)
+{
+	g_autofree char *root = tu_tmpdir();
+	g_autoptr(GHashTable) wk_dict = dict_new("transport", "tcp", "traddr", "192.168.1.100", "trsvcid",
+						 "8009", "subsysnqn", WKNQN, NULL);
+	g_autoptr(GHashTable) unique_dict = dict_new("transport", "tcp", "traddr", "192.168.1.100", "trsvcid",
+						     "8009", "subsysnqn", "nqn.unique.dc", NULL);
+	g_autoptr(StasTid) wk = tid_from(wk_dict);
+	g_autoptr(StasTid) unique = tid_from(unique_dict);
+	FakeCtrl unique_dc = tcp_ioc, wk_dc = tcp_ioc;
+	g_autofree char *first = NULL, *second = NULL, *exact = NULL;
+
+	unique_dc.trsvcid = "8009";
+	unique_dc.subsysnqn = "nqn.unique.dc";
+	unique_dc.cntrltype = "discovery";
+	unique_dc.child = NULL;
+	wk_dc = unique_dc;
+	wk_dc.subsysnqn = WKNQN;
+	fake_ctrl(root, "nvme0", &unique_dc);
+	fake_ctrl(root, "nvme1", &unique_dc);
+	fake_ctrl(root, "nvme2", &wk_dc);
+
+	first = stas_udev_find_free_ctrl(root, unique, TRUE, NULL, NULL, NULL);
+	ck_assert_str_eq(first, "nvme0");
+	second = stas_udev_find_free_ctrl(root, unique, TRUE, NULL, owned_nvme0, NULL);
+	ck_assert_str_eq(second, "nvme1");
+	exact = stas_udev_find_free_ctrl(root, wk, TRUE, NULL, NULL, NULL);
+	ck_assert_str_eq(exact, "nvme2");
+	tu_rmtree(g_steal_pointer(&root));
+}
+END_TEST
+
 START_TEST(test_find_ctrl_empty_tree)
 {
 	g_autofree char *root = tu_tmpdir();
@@ -820,6 +877,7 @@ static Suite *udev_suite(void)
 	tcase_add_test(sysfs, test_cid_none_is_empty_and_address_keys);
 	tcase_add_test(sysfs, test_cid_missing_files_are_empty);
 	tcase_add_test(sysfs, test_ctrl_attr_stripped_efault_missing);
+	tcase_add_test(sysfs, test_ctrl_attr_is_valid_utf8);
 	tcase_add_test(sysfs, test_list_ctrls_by_instance);
 	suite_add_tcase(suite, sysfs);
 
@@ -831,6 +889,7 @@ static Suite *udev_suite(void)
 	tcase_add_test(match, test_match_loop_traddr_case_insensitive);
 	tcase_add_test(match, test_find_ctrl_first_match_by_instance);
 	tcase_add_test(match, test_find_ctrl_empty_tree);
+	tcase_add_test(match, test_find_ctrl_skips_owned_devices_and_prefers_exact_nqn);
 	tcase_add_test(match, test_ctrl_tid_iface_from_src_addr);
 	tcase_add_test(match, test_ctrl_tid_matches_its_own_cid);
 	suite_add_tcase(suite, match);
