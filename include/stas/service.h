@@ -71,6 +71,7 @@ struct _StasService {
 	GCancellable *resolving;
 	guint resolving_pending;
 	GPtrArray *resolved;
+	GHashTable *last_resolved; /* StasTid* as configured -> StasTid* it last resolved to */
 	gboolean stopping;
 	guint stop_grace_id;
 	int exit_status;

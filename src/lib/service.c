@@ -340,7 +340,17 @@ static void on_lookup_done(GObject *source, GAsyncResult *res, gpointer data)
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return; /* a newer reconciliation replaced this one */
 	if (!addresses) {
-		stas_err("%s - Cannot resolve traddr: %s", stas_tid_to_string(tid), error->message);
+		StasTid *last = g_hash_table_lookup(svc->last_resolved, tid);
+
+		/* A resolver that hiccups must not cut storage (review-stacd #5): a name
+		 * that resolved before keeps its address until it resolves again. */
+		if (last) {
+			stas_warn("%s - Cannot resolve traddr: %s; keeping the last address %s",
+				  stas_tid_to_string(tid), error->message, stas_tid_traddr(last));
+			g_ptr_array_add(svc->resolved, stas_tid_ref(last));
+		} else {
+			stas_err("%s - Cannot resolve traddr: %s", stas_tid_to_string(tid), error->message);
+		}
 	} else {
 		/* The first IPv4 address when IPv4 is allowed, else the first IPv6. */
 		for (int pass = 0; pass < 2 && !chosen; pass++) {
@@ -355,9 +365,13 @@ static void on_lookup_done(GObject *source, GAsyncResult *res, gpointer data)
 			g_autofree char *text = g_inet_address_to_string(chosen);
 			g_autoptr(GHashTable) dict = stas_tid_as_dict(tid);
 
+			StasTid *resolved;
+
 			stas_debug("%s - Resolved to %s", stas_tid_to_string(tid), text);
 			g_hash_table_insert(dict, g_strdup("traddr"), g_strdup(text));
-			g_ptr_array_add(svc->resolved, stas_service_tid(svc, dict));
+			resolved = stas_service_tid(svc, dict);
+			g_hash_table_replace(svc->last_resolved, stas_tid_ref(tid), stas_tid_ref(resolved));
+			g_ptr_array_add(svc->resolved, resolved);
 		}
 		g_resolver_free_addresses(addresses);
 	}
@@ -821,6 +835,9 @@ gboolean stas_service_init(StasService *svc, const StasServiceClass *klass, Stas
 	svc->ctrls = g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
 					   (GDestroyNotify)stas_ctrl_unref);
 	svc->terminator = stas_terminator_new();
+	svc->last_resolved = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
+						   (GDestroyNotify)stas_tid_unref,
+						   (GDestroyNotify)stas_tid_unref);
 	svc->soak = stas_timer_new(STAS_SOAK_S, on_soak, svc);
 	svc->state_path = stas_state_path(stas_daemon_name(klass->daemon));
 	if (!load_config(svc, TRUE, exit_status))
@@ -874,6 +891,7 @@ void stas_service_free(StasService *svc)
 		g_cancellable_cancel(svc->resolving);
 	g_clear_object(&svc->resolving);
 	g_clear_pointer(&svc->resolved, g_ptr_array_unref);
+	g_clear_pointer(&svc->last_resolved, g_hash_table_unref);
 	g_clear_pointer(&svc->ctrls, g_hash_table_unref);
 	g_clear_pointer(&svc->terminator, stas_terminator_free);
 	g_clear_pointer(&svc->soak, stas_timer_free);
