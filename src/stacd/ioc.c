@@ -17,6 +17,8 @@
 struct _StasIoc {
 	StasCtrl ctrl; /* first: a StasIoc is a StasCtrl */
 	GHashTable *dlpe;
+	StasIocAttemptFunc attempted;
+	gpointer attempted_data;
 };
 
 static StasIoc *IOC(StasCtrl *ctrl)
@@ -36,6 +38,17 @@ gboolean stas_ioc_ncc(StasIoc *ioc)
 	return dlpe_ncc(ioc->dlpe);
 }
 
+static void attempted(StasIoc *ioc)
+{
+	if (ioc->attempted)
+		ioc->attempted(ioc, ioc->attempted_data);
+}
+
+static void ioc_connected(StasCtrl *ctrl)
+{
+	attempted(IOC(ctrl));
+}
+
 static void ioc_connect_failed(StasCtrl *ctrl, const GError *error)
 {
 	StasIoc *ioc = IOC(ctrl);
@@ -43,11 +56,19 @@ static void ioc_connect_failed(StasCtrl *ctrl, const GError *error)
 
 	if (stas_ioc_ncc(ioc) && ctrl->env->conf)
 		stas_conf_get_int(ctrl->env->conf, STAS_OPT_CONNECT_ATTEMPTS_ON_NCC, &max);
-	if (max == 0 || ctrl->connect_attempts < max)
-		return; /* the retry timer is armed */
-	stas_timer_stop(ctrl->retry_timer);
-	stas_info("%s | %s - Giving up after %u attempts: the controller is not connected to the CDC (NCC)",
-		  stas_ctrl_id(ctrl), stas_ctrl_device(ctrl), ctrl->connect_attempts);
+	if (max && ctrl->connect_attempts >= max) {
+		stas_timer_stop(ctrl->retry_timer);
+		stas_info("%s | %s - Giving up after %u attempts: the controller is not connected to the CDC "
+			  "(NCC)",
+			  stas_ctrl_id(ctrl), stas_ctrl_device(ctrl), ctrl->connect_attempts);
+	} /* else the retry timer is armed */
+	attempted(ioc);
+}
+
+void stas_ioc_on_attempt(StasIoc *ioc, StasIocAttemptFunc func, gpointer data)
+{
+	ioc->attempted = func;
+	ioc->attempted_data = data;
 }
 
 void stas_ioc_set_dlpe(StasIoc *ioc, GHashTable *dlpe)
@@ -96,6 +117,7 @@ static void ioc_finalize(StasCtrl *ctrl)
 
 static const StasCtrlClass ioc_class = {
 	.discovery = FALSE,
+	.connected = ioc_connected,
 	.connect_failed = ioc_connect_failed,
 	.add_info = ioc_add_info,
 	.finalize = ioc_finalize,

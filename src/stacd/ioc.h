@@ -24,3 +24,7 @@ gboolean stas_ioc_ncc(StasIoc *ioc);
 /* Reload: a controller that is not connected and not waiting to retry
  * (it gave up) tries again. */
 void stas_ioc_reload(StasIoc *ioc);
+/* @func runs after each connect or adoption attempt has finished, whatever
+ * its outcome (stacd's start-up audit waits for the first ones). */
+typedef void (*StasIocAttemptFunc)(StasIoc *ioc, gpointer data);
+void stas_ioc_on_attempt(StasIoc *ioc, StasIocAttemptFunc func, gpointer data);

@@ -5,26 +5,101 @@
  * lists them. At each reconciliation stacd asks stafd for every log page
  * (get_all_log_pages); when stafd is away or the call fails it keeps what
  * stafd said last instead of disconnecting everything (nvme-stas 2.4 tore
- * the storage down). With disconnect-scope = all-connections-matching-
- * disconnect-trtypes it also audits every I/O connection in the kernel.
+ * the storage down), and "what stafd said last" survives a restart of
+ * stacd in the last-known state. With disconnect-scope = all-connections-
+ * matching-disconnect-trtypes it also audits every I/O connection in the
+ * kernel, once its own controllers have found theirs.
  */
 #include "stac.h"
 #include "stas/dbus-util.h"
 #include "stas/state.h"
 
-#define STAF_NAME	 "org.nvmexpress.staf"
-#define STAF_PATH	 "/org/nvmexpress/staf"
-#define STAF_BACK_SOAK_S 10.0 /* stafd needs time to reconnect and refresh its cache */
-#define ADD_SOAK_S	 1.0  /* sysfs attributes trail udev "add" events */
+#define STAF_NAME	     "org.nvmexpress.staf"
+#define STAF_PATH	     "/org/nvmexpress/staf"
+#define STAF_BACK_SOAK_S     10.0 /* stafd needs time to reconnect and refresh its cache */
+#define ADD_SOAK_S	     1.0  /* sysfs attributes trail udev "add" events */
+#define STARTUP_AUDIT_WAIT_S 30.0 /* longest wait for first attempts before the start-up audit */
+#define ORIGIN_DISCOVERED    "discovered"
+#define ORIGIN_CONFIGURED    "configured"
+#define ORIGIN_ADOPTED	     "adopted"
+
+/* The DC identity keys a listing keeps (not its secrets, nor its state). */
+static const char *const dc_keys[] = { "transport",   "traddr",	    "trsvcid", "subsysnqn",
+				       "host-traddr", "host-iface", "host-nqn" };
 
 static StasStac *STAC(StasService *svc)
 {
 	return (StasStac *)svc;
 }
 
+static void listing_free(StasStacListing *listing)
+{
+	g_hash_table_unref(listing->dlpe);
+	g_hash_table_unref(listing->dc);
+	g_free(listing);
+}
+
+static GHashTable *new_discovered(void)
+{
+	return g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
+				     (GDestroyNotify)listing_free);
+}
+
+static const char *dict_get(GHashTable *dict, const char *key)
+{
+	const char *value = dict ? g_hash_table_lookup(dict, key) : NULL;
+
+	return value ? value : "";
+}
+
+/* The TID of the I/O controller that log page entry @dlpe names: it is
+ * reached the way the DC that lists it (@dc) is. NULL for entries that are
+ * not NVM subsystems (referrals and discovery subsystems are stafd's). */
+static StasTid *listed_tid(StasStac *stac, GHashTable *dlpe, GHashTable *dc)
+{
+	g_autoptr(GHashTable) cid = g_hash_table_new(g_str_hash, g_str_equal);
+
+	if (!g_str_equal(dict_get(dlpe, "subtype"), "nvme"))
+		return NULL;
+	g_hash_table_insert(cid, "transport", (gpointer)dict_get(dlpe, "trtype"));
+	g_hash_table_insert(cid, "traddr", (gpointer)dict_get(dlpe, "traddr"));
+	g_hash_table_insert(cid, "trsvcid", (gpointer)dict_get(dlpe, "trsvcid"));
+	g_hash_table_insert(cid, "subsysnqn", (gpointer)dict_get(dlpe, "subnqn"));
+	g_hash_table_insert(cid, "host-traddr", (gpointer)dict_get(dc, "host-traddr"));
+	g_hash_table_insert(cid, "host-iface", (gpointer)dict_get(dc, "host-iface"));
+	if (*dict_get(dc, "host-nqn"))
+		g_hash_table_insert(cid, "host-nqn", (gpointer)dict_get(dc, "host-nqn"));
+	return stas_service_tid(&stac->svc, cid);
+}
+
+/* Adds @dlpe as listed by @dc to @map; FALSE when it names no I/O controller. */
+static gboolean add_listing(StasStac *stac, GHashTable *map, GHashTable *dlpe, GHashTable *dc)
+{
+	StasTid *tid = listed_tid(stac, dlpe, dc);
+	StasStacListing *listing;
+
+	if (!tid)
+		return FALSE;
+	listing = g_new0(StasStacListing, 1);
+	listing->dlpe = g_hash_table_ref(dlpe);
+	listing->dc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	for (guint i = 0; i < G_N_ELEMENTS(dc_keys); i++) {
+		if (*dict_get(dc, dc_keys[i]))
+			g_hash_table_insert(listing->dc, g_strdup(dc_keys[i]),
+					    g_strdup(dict_get(dc, dc_keys[i])));
+	}
+	g_hash_table_replace(map, tid, listing);
+	return TRUE;
+}
+
+static void on_attempt(StasIoc *ioc, gpointer data);
+
 static StasIoc *new_ioc(StasStac *stac, StasTid *tid)
 {
-	return stas_ioc_new(tid, &stac->svc.env);
+	StasIoc *ioc = stas_ioc_new(tid, &stac->svc.env);
+
+	stas_ioc_on_attempt(ioc, on_attempt, stac);
+	return ioc;
 }
 
 static StasCtrl *stac_new_ctrl(StasService *svc, StasTid *tid)
@@ -41,6 +116,46 @@ static gboolean in_trtypes(StasService *svc, const char *transport)
 	return g_ptr_array_find_with_equal_func((GPtrArray *)trtypes, transport, g_str_equal, NULL);
 }
 
+/* A controller stays in stac->leaving until nobody else holds it: the
+ * terminator and the disconnect in flight keep references until done. */
+static void prune_leaving(StasStac *stac)
+{
+	for (guint i = stac->leaving->len; i > 0; i--) {
+		StasCtrl *ctrl = g_ptr_array_index(stac->leaving, i - 1);
+
+		if (g_atomic_int_get(&ctrl->ref) == 1)
+			g_ptr_array_remove_index_fast(stac->leaving, i - 1);
+	}
+}
+
+static gboolean claims(StasCtrl *ctrl, const char *name, GHashTable *cid, const StasIfaces *ifaces)
+{
+	return g_strcmp0(ctrl->device, name) == 0 || stas_udev_cid_matches(cid, ctrl->tid, ifaces);
+}
+
+/* Is device @name (existing controller @cid) stacd's own? It is when a
+ * managed controller has it, or could have it: the TID built from sysfs
+ * carries the interface that owns src_addr, which a controller configured
+ * or discovered without host-iface does not have, and a controller whose
+ * connect or adoption is still running has no device yet (nvme-stas took
+ * both for strangers and disconnected them). Controllers on their way out
+ * keep theirs until the disconnect is done. */
+static gboolean owned(StasStac *stac, const char *name, GHashTable *cid, const StasIfaces *ifaces)
+{
+	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(&stac->svc);
+
+	for (guint i = 0; i < ctrls->len; i++) {
+		if (claims(g_ptr_array_index(ctrls, i), name, cid, ifaces))
+			return TRUE;
+	}
+	prune_leaving(stac);
+	for (guint i = 0; i < stac->leaving->len; i++) {
+		if (claims(g_ptr_array_index(stac->leaving, i), name, cid, ifaces))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Adopt every I/O connection of the audited transports that nobody manages;
  * the next reconciliation disconnects the ones that are not wanted. */
 static void audit(StasStac *stac)
@@ -53,15 +168,14 @@ static void audit(StasStac *stac)
 
 	for (guint i = 0; i < names->len; i++) {
 		const char *name = g_ptr_array_index(names, i);
+		g_autoptr(GHashTable) cid = NULL;
 		g_autoptr(StasTid) tid = NULL;
+		StasCtrl *ctrl;
 
-		/* A device a managed controller already has is managed, whatever
-		 * TID sysfs suggests for it: the TID built from sysfs carries the
-		 * interface that owns src_addr, which a controller configured or
-		 * discovered without host-iface does not have (nvme-stas then took
-		 * its own connections for strangers and disconnected them). */
-		if (stas_service_lookup_device(svc, name) ||
-		    !stas_udev_is_ioc_device(svc->env.sysfs_root, name))
+		if (!stas_udev_is_ioc_device(svc->env.sysfs_root, name))
+			continue;
+		cid = stas_udev_ctrl_cid(svc->env.sysfs_root, name);
+		if (!cid || owned(stac, name, cid, ifaces))
 			continue;
 		tid = stas_udev_ctrl_tid(svc->env.sysfs_root, name, ifaces, ignore_iface);
 		if (!tid || !in_trtypes(svc, stas_tid_transport(tid)) || stas_service_lookup(svc, tid) ||
@@ -69,7 +183,9 @@ static void audit(StasStac *stac)
 			continue;
 		stas_info("%s | %s - Audit: adopting a connection stacd does not manage",
 			  stas_tid_to_string(tid), name);
-		stas_service_add(svc, stas_ioc_ctrl(new_ioc(stac, tid)));
+		ctrl = stas_ioc_ctrl(new_ioc(stac, tid));
+		stas_service_add(svc, ctrl);
+		stas_ctrl_adopt(ctrl, name);
 		adopted++;
 	}
 	if (adopted)
@@ -80,8 +196,51 @@ static gboolean on_add_soak(gpointer data)
 {
 	StasStac *stac = data;
 
+	if (stac->auditing && !stac->startup_audit)
+		audit(stac);
+	return G_SOURCE_REMOVE;
+}
+
+/* Has @ctrl's first attempt to adopt or connect finished? */
+static gboolean attempted_once(const StasCtrl *ctrl)
+{
+	return ctrl->device || (ctrl->connect_op.exists && !ctrl->connect_op.in_flight);
+}
+
+/* The start-up audit runs once the first reconciliation made every wanted
+ * controller (restored, configured, listed by stafd) and each of them has
+ * tried to find its connection; @force: the wait is over anyway (the audit
+ * still leaves alone what a controller still connecting could claim). */
+static void startup_audit_check(StasStac *stac, gboolean force)
+{
+	g_autoptr(GPtrArray) ctrls = NULL;
+	guint waiting = 0;
+
+	if (!stac->startup_audit || !stac->applied)
+		return;
+	ctrls = stas_service_ctrls(&stac->svc);
+	for (guint i = 0; i < ctrls->len; i++)
+		waiting += !attempted_once(g_ptr_array_index(ctrls, i));
+	if (waiting && !force)
+		return;
+	if (waiting)
+		stas_info(
+			"Start-up audit: %u I/O controller(s) still connecting after %.0f s; auditing anyway",
+			waiting, STARTUP_AUDIT_WAIT_S);
+	stac->startup_audit = FALSE;
+	stas_timer_stop(stac->startup_audit_timer);
 	if (stac->auditing)
 		audit(stac);
+}
+
+static void on_attempt(StasIoc *ioc, gpointer data)
+{
+	startup_audit_check(data, FALSE);
+}
+
+static gboolean on_startup_audit_timer(gpointer data)
+{
+	startup_audit_check(data, TRUE);
 	return G_SOURCE_REMOVE;
 }
 
@@ -92,7 +251,8 @@ static void configure_audits(StasStac *stac)
 
 	if (wanted && !stac->auditing) {
 		stac->auditing = TRUE;
-		audit(stac);
+		if (!stac->startup_audit)
+			audit(stac);
 	} else if (!wanted) {
 		stac->auditing = FALSE;
 		stas_timer_stop(stac->add_soak);
@@ -131,6 +291,8 @@ static void apply(StasStac *stac, GPtrArray *configured)
 		    *stas_tid_subsysnqn(tid))
 			g_ptr_array_add(all, stas_tid_ref(tid));
 	}
+	g_clear_pointer(&stac->configured, g_ptr_array_unref);
+	stac->configured = g_ptr_array_ref(all);
 	g_hash_table_iter_init(&iter, stac->discovered);
 	while (g_hash_table_iter_next(&iter, &key, NULL))
 		g_ptr_array_add(all, stas_tid_ref(key));
@@ -143,6 +305,7 @@ static void apply(StasStac *stac, GPtrArray *configured)
 			continue;
 		stas_info("%s | %s - I/O controller no longer wanted; removing it", stas_ctrl_id(ctrl),
 			  stas_ctrl_device(ctrl));
+		g_ptr_array_add(stac->leaving, stas_ctrl_ref(ctrl));
 		stas_service_remove(svc, ctrl, keep_connection(svc, ctrl->tid));
 	}
 	stas_service_add_wanted(svc, wanted);
@@ -151,27 +314,21 @@ static void apply(StasStac *stac, GPtrArray *configured)
 	current = stas_service_ctrls(svc);
 	for (guint i = 0; i < current->len; i++) {
 		StasCtrl *ctrl = g_ptr_array_index(current, i);
-		GHashTable *dlpe = g_hash_table_lookup(stac->discovered, ctrl->tid);
+		StasStacListing *listing = g_hash_table_lookup(stac->discovered, ctrl->tid);
 
-		if (dlpe)
-			stas_ioc_set_dlpe(stas_ioc_from_ctrl(ctrl), dlpe);
+		if (listing)
+			stas_ioc_set_dlpe(stas_ioc_from_ctrl(ctrl), listing->dlpe);
 	}
 	stas_service_save_state(svc);
 	stas_service_notify_status(svc);
+	if (!stac->applied && stac->startup_audit)
+		stas_timer_start(stac->startup_audit_timer);
+	stac->applied = TRUE;
+	startup_audit_check(stac, FALSE);
 }
 
-static const char *member(JsonObject *object, const char *name)
-{
-	JsonNode *node = object ? json_object_get_member(object, name) : NULL;
-
-	return node && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING
-		       ? json_node_get_string(node)
-		       : "";
-}
-
-/* stafd's answer as TID -> entry, for the entries that are NVM subsystems
- * (referrals and discovery subsystems are stafd's business). NULL when the
- * text is not what stafd sends. */
+/* stafd's answer as TID -> listing. NULL when the text is not what stafd
+ * sends. */
 static GHashTable *parse_log_pages(StasStac *stac, const char *json, GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -186,102 +343,115 @@ static GHashTable *parse_log_pages(StasStac *stac, const char *json, GError **er
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a JSON array");
 		return NULL;
 	}
-	map = g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
-				    (GDestroyNotify)g_hash_table_unref);
+	map = new_discovered();
 	dcs = json_node_get_array(root);
 	for (guint d = 0; d < json_array_get_length(dcs); d++) {
 		JsonNode *dc_node = json_array_get_element(dcs, d);
-		JsonObject *dc = JSON_NODE_HOLDS_OBJECT(dc_node) ? json_node_get_object(dc_node) : NULL;
-		JsonNode *ctrl_node = dc ? json_object_get_member(dc, "discovery-controller") : NULL;
-		JsonObject *ctrl = ctrl_node && JSON_NODE_HOLDS_OBJECT(ctrl_node)
-					   ? json_node_get_object(ctrl_node)
-					   : NULL;
-		JsonNode *pages_node = dc ? json_object_get_member(dc, "log-pages") : NULL;
+		JsonObject *element = JSON_NODE_HOLDS_OBJECT(dc_node) ? json_node_get_object(dc_node) : NULL;
+		JsonNode *ctrl_node = element ? json_object_get_member(element, "discovery-controller")
+					      : NULL;
+		JsonNode *pages_node = element ? json_object_get_member(element, "log-pages") : NULL;
 		JsonArray *pages = pages_node && JSON_NODE_HOLDS_ARRAY(pages_node)
 					   ? json_node_get_array(pages_node)
 					   : NULL;
+		g_autoptr(GHashTable) dc = ctrl_node && JSON_NODE_HOLDS_OBJECT(ctrl_node)
+						   ? stas_dict_from_json(json_node_get_object(ctrl_node))
+						   : NULL;
 
 		for (guint p = 0; pages && p < json_array_get_length(pages); p++) {
 			JsonNode *page_node = json_array_get_element(pages, p);
 			g_autoptr(GHashTable) dlpe = NULL;
-			g_autoptr(GHashTable) cid = NULL;
-			const char *host_nqn = member(ctrl, "host-nqn");
 
 			if (!JSON_NODE_HOLDS_OBJECT(page_node))
 				continue;
 			dlpe = stas_dict_from_json(json_node_get_object(page_node));
-			if (g_strcmp0(g_hash_table_lookup(dlpe, "subtype"), "nvme") != 0)
-				continue;
-			cid = g_hash_table_new(g_str_hash, g_str_equal);
-			g_hash_table_insert(cid, "transport", g_hash_table_lookup(dlpe, "trtype"));
-			g_hash_table_insert(cid, "traddr", g_hash_table_lookup(dlpe, "traddr"));
-			g_hash_table_insert(cid, "trsvcid", g_hash_table_lookup(dlpe, "trsvcid"));
-			g_hash_table_insert(cid, "subsysnqn", g_hash_table_lookup(dlpe, "subnqn"));
-			/* An I/O controller is reached the way the DC that lists it is. */
-			g_hash_table_insert(cid, "host-traddr", (gpointer)member(ctrl, "host-traddr"));
-			g_hash_table_insert(cid, "host-iface", (gpointer)member(ctrl, "host-iface"));
-			if (*host_nqn)
-				g_hash_table_insert(cid, "host-nqn", (gpointer)host_nqn);
-			g_hash_table_insert(map, stas_service_tid(&stac->svc, cid), g_steal_pointer(&dlpe));
+			add_listing(stac, map, dlpe, dc);
 		}
 	}
 	return g_steal_pointer(&map);
 }
 
-typedef struct {
+struct _StasStacFetch {
 	StasStac *stac;
 	GPtrArray *configured;
-} Fetch;
+	GCancellable *cancellable;
+};
 
-static void on_log_pages(GObject *source, GAsyncResult *res, gpointer data)
+GCancellable *stas_stac_fetch_cancellable(StasStacFetch *fetch)
 {
-	g_autofree Fetch *fetch = data;
+	return fetch->cancellable;
+}
+
+void stas_stac_fetch_done(StasStacFetch *fetch, const char *json, const GError *error)
+{
 	g_autoptr(GPtrArray) configured = fetch->configured;
-	g_autoptr(GError) error = NULL;
-	g_autofree char *json = NULL;
+	g_autoptr(GCancellable) cancellable = fetch->cancellable;
+	g_autoptr(GError) parse_error = NULL;
 	g_autoptr(GHashTable) map = NULL;
 	StasStac *stac = fetch->stac;
 
-	if (!stas_dbus_staf_call_get_all_log_pages_finish(STAS_DBUS_STAF(source), &json, res, &error)) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return; /* stacd is stopping, or a newer pass took over */
-	} else {
-		map = parse_log_pages(stac, json, &error);
-	}
-	g_clear_object(&stac->fetching);
+	g_free(fetch);
+	/* stacd is stopping, or a newer pass took over */
+	if (g_cancellable_is_cancelled(cancellable))
+		return;
+	if (json)
+		map = parse_log_pages(stac, json, &parse_error);
+	if (stac->fetching == cancellable)
+		g_clear_object(&stac->fetching);
 	if (map) {
 		g_hash_table_unref(stac->discovered);
 		stac->discovered = g_steal_pointer(&map);
+		stac->staf_answered = TRUE;
 	} else {
 		stas_warn("Cannot read the log pages from stafd (%s); keeping the %u I/O controller(s) it "
 			  "listed before",
-			  error->message, g_hash_table_size(stac->discovered));
+			  parse_error ? parse_error->message
+			  : error     ? error->message
+				      : "no answer",
+			  g_hash_table_size(stac->discovered));
 	}
 	if (!stac->svc.stopping)
 		apply(stac, configured);
 }
 
+static void on_log_pages(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *json = NULL;
+
+	stas_dbus_staf_call_get_all_log_pages_finish(STAS_DBUS_STAF(source), &json, res, &error);
+	stas_stac_fetch_done(data, json, error);
+}
+
+static void fetch_over_dbus(StasStac *stac, StasStacFetch *fetch)
+{
+	stas_dbus_staf_call_get_all_log_pages(stac->staf, TRUE, fetch->cancellable, on_log_pages, fetch);
+}
+
 static void stac_reconcile(StasService *svc, GPtrArray *configured)
 {
 	StasStac *stac = STAC(svc);
-	Fetch *fetch;
+	StasStacFetch *fetch;
 
 	if (stac->fetching) {
 		g_cancellable_cancel(stac->fetching);
 		g_clear_object(&stac->fetching);
 	}
-	if (!stac->staf) {
+	if (!stac->staf_up) {
+		/* Also right after a restart: the listings came back from the
+		 * last-known state, and stafd has not said otherwise yet. */
 		if (stac->staf_seen || g_hash_table_size(stac->discovered))
 			stas_info("stafd is not running; keeping the %u I/O controller(s) it listed before",
 				  g_hash_table_size(stac->discovered));
 		apply(stac, configured);
 		return;
 	}
-	fetch = g_new0(Fetch, 1);
+	fetch = g_new0(StasStacFetch, 1);
 	fetch->stac = stac;
 	fetch->configured = g_ptr_array_ref(configured);
-	stac->fetching = g_cancellable_new();
-	stas_dbus_staf_call_get_all_log_pages(stac->staf, TRUE, stac->fetching, on_log_pages, fetch);
+	fetch->cancellable = g_cancellable_new();
+	stac->fetching = g_object_ref(fetch->cancellable);
+	stac->fetch(stac, fetch);
 }
 
 /* ------------------------------------------------------------ watching stafd */
@@ -299,6 +469,7 @@ static void on_staf_proxy(GObject *source, GAsyncResult *res, gpointer data)
 	}
 	g_clear_object(&stac->staf);
 	stac->staf = proxy;
+	stac->staf_up = TRUE;
 	/* Whatever the signal says, stacd re-reads everything after the soak. */
 	g_signal_connect_swapped(proxy, "log-pages-changed", G_CALLBACK(stas_service_soak), &stac->svc);
 	g_signal_connect_swapped(proxy, "dc-removed", G_CALLBACK(stas_service_soak), &stac->svc);
@@ -326,6 +497,7 @@ static void on_staf_vanished(GDBusConnection *bus, const char *name, gpointer da
 		return;
 	stas_info("stafd left D-Bus; its I/O controllers stay as they are");
 	g_clear_object(&stac->staf);
+	stac->staf_up = FALSE;
 	stas_timer_set_interval(stac->svc.soak, STAF_BACK_SOAK_S);
 }
 
@@ -352,15 +524,84 @@ static void stac_uevent(StasService *svc, StasCtrl *ctrl, const StasUevent *even
 		stas_timer_start(stac->add_soak);
 }
 
-/* Only connections that still exist are tracked again after a restart, so
- * they can be torn down if their log page entry went away meanwhile. */
+/* Why the controller is wanted, and for a listed one the entry and the DC
+ * that listed it, so that a restarted stacd knows what stafd said last. */
+static void stac_save_record(StasService *svc, StasCtrl *ctrl, JsonObject *record)
+{
+	StasStac *stac = STAC(svc);
+	StasStacListing *listing = g_hash_table_lookup(stac->discovered, ctrl->tid);
+
+	if (listing) {
+		json_object_set_string_member(record, "origin", ORIGIN_DISCOVERED);
+		json_object_set_object_member(record, "dlpe", stas_json_from_dict(listing->dlpe));
+		json_object_set_object_member(record, "dc", stas_json_from_dict(listing->dc));
+	} else if (stac->configured && stas_tid_list_contains(stac->configured, ctrl->tid)) {
+		json_object_set_string_member(record, "origin", ORIGIN_CONFIGURED);
+	} else {
+		json_object_set_string_member(record, "origin", ORIGIN_ADOPTED);
+	}
+}
+
+/* A string member of a record; "" when absent or of another type. */
+static const char *record_string(JsonObject *record, const char *member)
+{
+	JsonNode *node = json_object_get_member(record, member);
+
+	return node && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING
+		       ? json_node_get_string(node)
+		       : "";
+}
+
+static GHashTable *record_dict(JsonObject *record, const char *member)
+{
+	JsonNode *node = json_object_get_member(record, member);
+
+	return node && JSON_NODE_HOLDS_OBJECT(node) ? stas_dict_from_json(json_node_get_object(node)) : NULL;
+}
+
+/* A listed record puts its entry back into what stafd said last; FALSE
+ * when the record does not hold together (reported, then skipped). */
+static gboolean restore_listing(StasStac *stac, StasTid *tid, JsonObject *record)
+{
+	g_autoptr(GHashTable) dlpe = record_dict(record, "dlpe");
+	g_autoptr(GHashTable) dc = record_dict(record, "dc");
+	g_autoptr(StasTid) listed = dlpe && dc ? listed_tid(stac, dlpe, dc) : NULL;
+
+	if (!listed || !stas_tid_equal(listed, tid)) {
+		stas_warn("%s - Last known config: the log page entry of this record is malformed; skipped",
+			  stas_tid_to_string(tid));
+		return FALSE;
+	}
+	return add_listing(stac, stac->discovered, dlpe, dc);
+}
+
+/* An I/O controller a log page listed is wanted again at once, whether its
+ * connection survived or not: stafd said so last, and an admin expects
+ * stacd to reconnect it as it would have had it kept running (an exclude=
+ * added meanwhile still applies at the first reconciliation). A connection
+ * that still exists is adopted right away; one that is gone is made again
+ * by that reconciliation. Other records come back only when their
+ * connection still exists, so that it can be torn down if stacd.conf no
+ * longer lists it. */
 static StasCtrl *stac_restore_record(StasService *svc, StasTid *tid, JsonObject *record)
 {
-	g_autofree char *device = stas_ctrl_find_existing(&svc->env, tid, FALSE);
+	StasStac *stac = STAC(svc);
+	const char *origin = record_string(record, "origin");
+	g_autofree char *device = NULL;
+	StasIoc *ioc;
 
+	if (g_str_equal(origin, ORIGIN_DISCOVERED) && !restore_listing(stac, tid, record))
+		return NULL;
+	device = stas_ctrl_find_existing(&svc->env, tid, FALSE);
 	if (!device)
 		return NULL;
-	return stas_ioc_ctrl(new_ioc(STAC(svc), tid));
+	ioc = new_ioc(stac, tid);
+	if (g_str_equal(origin, ORIGIN_DISCOVERED)) {
+		StasStacListing *listing = g_hash_table_lookup(stac->discovered, tid);
+
+		stas_ioc_set_dlpe(ioc, listing->dlpe);
+	}
+	return stas_ioc_ctrl(ioc);
 }
 
 static gboolean stac_keep_on_stop(StasService *svc)
@@ -379,6 +620,9 @@ static void stac_finalize(StasService *svc)
 	g_clear_object(&stac->staf);
 	g_clear_pointer(&stac->discovered, g_hash_table_unref);
 	g_clear_pointer(&stac->add_soak, stas_timer_free);
+	g_clear_pointer(&stac->startup_audit_timer, stas_timer_free);
+	g_clear_pointer(&stac->leaving, g_ptr_array_unref);
+	g_clear_pointer(&stac->configured, g_ptr_array_unref);
 }
 
 static const StasServiceClass stac_class = {
@@ -393,24 +637,47 @@ static const StasServiceClass stac_class = {
 	.reconcile = stac_reconcile,
 	.reloaded = stac_reloaded,
 	.uevent = stac_uevent,
+	.save_record = stac_save_record,
 	.restore_record = stac_restore_record,
 	.keep_on_stop = stac_keep_on_stop,
 	.finalize = stac_finalize,
 };
 
+const StasServiceClass *stas_stac_class(void)
+{
+	return &stac_class;
+}
+
+void stas_stac_setup(StasStac *stac)
+{
+	stac->discovered = new_discovered();
+	stac->fetch = fetch_over_dbus;
+	stac->add_soak = stas_timer_new(ADD_SOAK_S, on_add_soak, stac);
+	stac->startup_audit = TRUE;
+	stac->startup_audit_timer = stas_timer_new(STARTUP_AUDIT_WAIT_S, on_startup_audit_timer, stac);
+	stac->leaving = g_ptr_array_new_with_free_func((GDestroyNotify)stas_ctrl_unref);
+}
+
+void stas_stac_start(StasStac *stac)
+{
+	guint listed = g_hash_table_size(stac->discovered);
+
+	if (listed)
+		stas_info("Keeping the %u I/O controller(s) stafd listed before the restart until it answers",
+			  listed);
+	configure_audits(stac);
+}
+
 StasStac *stas_stac_new(StasLogger *logger, const char *conf_path, gboolean tron, int *exit_status)
 {
 	StasStac *stac = g_new0(StasStac, 1);
 
-	stac->discovered = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
-						 (GDestroyNotify)stas_tid_unref,
-						 (GDestroyNotify)g_hash_table_unref);
-	stac->add_soak = stas_timer_new(ADD_SOAK_S, on_add_soak, stac);
+	stas_stac_setup(stac);
 	if (!stas_service_init(&stac->svc, &stac_class, logger, conf_path, tron, exit_status)) {
 		stas_service_free(&stac->svc);
 		return NULL;
 	}
-	configure_audits(stac);
+	stas_stac_start(stac);
 	stac->staf_watch = g_bus_watch_name_on_connection(stac->svc.bus, STAF_NAME,
 							  G_BUS_NAME_WATCHER_FLAGS_NONE, on_staf_appeared,
 							  on_staf_vanished, stac, NULL);
