@@ -130,3 +130,86 @@ ioc_devs() { # ioc_devs NQN
 }
 has_ioc() { [ -n "$(ioc_devs "$1")" ]; }
 ioc_count() { ioc_devs "$1" | wc -l; }
+
+# ------------------------------------------- kernel controller inventories
+# (fork-free: fault scenarios poll these with 50+ controllers)
+
+# ctrl_rows: one line per kernel NVMe controller, NAME|SUBSYSNQN|ADDRESS|HOSTNQN.
+# ADDRESS drops src_addr, which the kernel adds only while a queue is up.
+ctrl_rows() {
+    local c q a h
+    for c in /sys/class/nvme/nvme*; do
+        q='' a='' h=''
+        read -r q <"$c/subsysnqn" 2>/dev/null || continue
+        read -r a <"$c/address" 2>/dev/null || true
+        read -r h <"$c/hostnqn" 2>/dev/null || true
+        echo "${c##*/}|$q|${a%%,src_addr=*}|$h"
+    done
+    return 0
+}
+
+# live_ioc_rows: ctrl_rows of the live I/O (not discovery) controllers
+live_ioc_rows() {
+    local row s
+    while IFS= read -r row; do
+        [[ $row == *"|$WKNQN|"* ]] && continue
+        s=''
+        read -r s <"/sys/class/nvme/${row%%|*}/state" 2>/dev/null || true
+        [ "$s" = live ] && echo "$row"
+    done < <(ctrl_rows)
+    return 0
+}
+
+# live_ioc_count: how many live I/O controllers the kernel has
+live_ioc_count() {
+    local n=0 row
+    while IFS= read -r row; do n=$((n + 1)); done < <(live_ioc_rows)
+    echo "$n"
+}
+
+# ctrl_dups: print every SUBSYSNQN|ADDRESS|HOSTNQN that more than one kernel
+# controller (in any state) has; true when there is none
+ctrl_dups() {
+    local row key rc=0
+    local -A seen=()
+    while IFS= read -r row; do
+        key=${row#*|}
+        seen[$key]=$((${seen[$key]:-0} + 1))
+    done < <(ctrl_rows)
+    for key in "${!seen[@]}"; do
+        [ "${seen[$key]}" -gt 1 ] && { echo "${seen[$key]} x $key"; rc=1; }
+    done
+    return $rc
+}
+
+# rows_kept BEFORE: every NAME|SUBSYSNQN|ADDRESS|HOSTNQN line of file BEFORE is
+# still a kernel controller (same name, same identity); prints the lost ones
+rows_kept() {
+    local row rc=0
+    local -A now=()
+    while IFS= read -r row; do now[$row]=1; done < <(ctrl_rows)
+    while IFS= read -r row; do
+        [ -n "$row" ] && [ -z "${now[$row]:-}" ] && { echo "lost: $row"; rc=1; }
+    done <"$1"
+    return $rc
+}
+
+# udev_removed FILE SEQNUM: names of nvme controllers whose removal the kernel
+# announced after uevent SEQNUM (/sys/kernel/uevent_seqnum), as seen in the
+# "udevadm monitor --property" output FILE. Sequence numbers, not line
+# positions: udevd may print an old removal late, and names are reused.
+udev_removed() {
+    awk -v after="$2" '
+        /^$/ { if (act == "remove" && ss == "nvme" && seq > after) print name; act = ss = name = ""; seq = 0 }
+        /^ACTION=/ { act = substr($0, 8) }
+        /^SUBSYSTEM=/ { ss = substr($0, 11) }
+        /^SEQNUM=/ { seq = substr($0, 8) + 0 }
+        /^DEVPATH=/ { name = $0; sub(/.*\//, "", name) }
+        END { if (act == "remove" && ss == "nvme" && seq > after) print name }' "$1"
+}
+
+# uevent_seqnum: the kernel's last uevent sequence number
+uevent_seqnum() {
+    local s
+    read -r s </sys/kernel/uevent_seqnum && echo "$s"
+}
