@@ -22,7 +22,13 @@ typedef enum {
 } StasHostError;
 
 /* NVMe limits an NQN to 223 bytes. */
-#define STAS_HOST_NQN_MAX 223
+#define STAS_HOST_NQN_MAX	 223
+/* The DIM entry (TP8010) gives the Host Symbolic Name 256 bytes; libnvme 1.3
+ * overflows its buffer for names near 64 KiB, so longer ones never reach it. */
+#define STAS_HOST_SYMNAME_MAX	 256
+/* A value file (file://, /etc/nvme/host*) is read up to its first line break,
+ * at most this many bytes; a longer first line is an error. */
+#define STAS_HOST_VALUE_LINE_MAX 4096
 
 typedef struct {
 	char *nqn;     /* NULL when undefined */

@@ -11,6 +11,7 @@
 #include "stas/checkconf.h"
 #include "stas/host.h"
 #include "stas/paths.h"
+#include "stas/secret.h"
 
 static void add_entries(JsonBuilder *builder, const GPtrArray *entries)
 {
@@ -22,8 +23,11 @@ static void add_entries(JsonBuilder *builder, const GPtrArray *entries)
 		for (guint k = 0; k < entry->keys->len; k++) {
 			const char *key = g_ptr_array_index(entry->keys, k);
 
+			/* the output is meant to be pasted into tickets */
 			json_builder_set_member_name(builder, key);
-			json_builder_add_string_value(builder, stas_ctrl_entry_get(entry, key));
+			json_builder_add_string_value(builder, stas_secret_is_key(key)
+								       ? STAS_SECRET_SHOWN
+								       : stas_ctrl_entry_get(entry, key));
 		}
 		json_builder_end_object(builder);
 	}

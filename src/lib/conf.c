@@ -11,6 +11,7 @@
 
 #include "stas/conf.h"
 #include "stas/ini.h"
+#include "stas/secret.h"
 #include "stas/timespan.h"
 
 #define GLOBAL		  "Global"
@@ -385,6 +386,27 @@ static void set_default(StasConf *conf, const StasOptDesc *desc)
 		g_assert_not_reached(); /* the table's defaults are valid by construction */
 }
 
+/* An invalid value as a problem message may show it: quoted, or masked when
+ * it is, or looks like, a DH-HMAC-CHAP secret pasted in the wrong place. */
+static char *shown_value(const char *key, const char *value)
+{
+	if (stas_secret_is_key(key) || stas_secret_in_text(value))
+		return g_strdup("(a value that looks like a secret; not shown)");
+	return g_strdup_printf("\"%s\"", value);
+}
+
+/* configparser has no inline comments: "value # note" keeps the note in the
+ * value, which then is invalid or, for exclude=, never matches. */
+static void warn_inline_comment(const StasConf *conf, const StasIniEntry *entry, const char *section,
+				StasProblems *problems)
+{
+	if (!entry->value || (!strstr(entry->value, " #") && !strstr(entry->value, "\t#")))
+		return;
+	stas_problems_add(problems, conf->path, entry->line, section, entry->key,
+			  "the value contains \" #\": there are no inline comments, so the text after "
+			  "'#' is part of the value (put comments on lines of their own)");
+}
+
 /* The last occurrence of a single-valued option wins; an occurrence
  * without '=' is reported and does not count. */
 static void load_single(StasConf *conf, const StasIni *ini, const StasOptDesc *desc, StasProblems *problems)
@@ -393,6 +415,7 @@ static void load_single(StasConf *conf, const StasIni *ini, const StasOptDesc *d
 	const StasIniEntry *last = NULL;
 	g_autofree char *fallback = NULL;
 	g_autofree char *what = NULL;
+	g_autofree char *shown = NULL;
 	Origin origin;
 
 	set_default(conf, desc);
@@ -411,13 +434,15 @@ static void load_single(StasConf *conf, const StasIni *ini, const StasOptDesc *d
 	}
 	if (!last)
 		return;
+	warn_inline_comment(conf, last, desc->section, problems);
 	origin = (Origin){ problems, conf->path, last->line, desc->section, desc->name };
 	if (parse_value(desc, last->value, &conf->values[desc->id], conf->trtypes, &origin))
 		return;
 	fallback = describe_default(desc, conf->daemon);
 	what = accepted(desc);
+	shown = shown_value(desc->name, last->value);
 	stas_problems_add(problems, conf->path, last->line, desc->section, desc->name,
-			  "invalid value \"%s\" (accepted: %s); using %s", last->value, what, fallback);
+			  "invalid value %s (accepted: %s); using %s", shown, what, fallback);
 	set_default(conf, desc);
 }
 
@@ -434,6 +459,7 @@ static void validate_overrides(StasConf *conf, StasCtrlEntry *entry, StasProblem
 		Origin origin = { problems, conf->path, entry->line, CONTROLLERS, "controller" };
 		const char *def;
 		g_autofree char *what = NULL;
+		g_autofree char *shown = NULL;
 
 		if (!g_str_equal(desc->section, GLOBAL))
 			continue;
@@ -448,15 +474,16 @@ static void validate_overrides(StasConf *conf, StasCtrlEntry *entry, StasProblem
 		}
 		def = default_text(desc, conf->daemon);
 		what = accepted(desc);
+		shown = shown_value(desc->name, text);
 		if (def) {
 			stas_problems_add(problems, conf->path, entry->line, CONTROLLERS, "controller",
-					  "invalid %s=\"%s\" (accepted: %s); using the default (%s)",
-					  desc->name, text, what, def);
+					  "invalid %s=%s (accepted: %s); using the default (%s)", desc->name,
+					  shown, what, def);
 			stas_ctrl_entry_set(entry, desc->name, def);
 		} else {
 			stas_problems_add(problems, conf->path, entry->line, CONTROLLERS, "controller",
-					  "invalid %s=\"%s\" (accepted: %s); override dropped", desc->name,
-					  text, what);
+					  "invalid %s=%s (accepted: %s); override dropped", desc->name, shown,
+					  what);
 			stas_ctrl_entry_remove(entry, desc->name);
 		}
 	}
@@ -480,6 +507,13 @@ static void check_controller(StasConf *conf, const StasCtrlEntry *entry, StasPro
 				  "entry has no %s; the controller is ignored", missing);
 		return;
 	}
+	/* As nvme-stas, a tcp controller without trsvcid goes to the discovery
+	 * port; right for a DC, almost never what an admin means for an IOC. */
+	if (conf->daemon == STAS_DAEMON_STACD && g_str_equal(transport, "tcp") &&
+	    (!stas_ctrl_entry_get(entry, "trsvcid") || !*stas_ctrl_entry_get(entry, "trsvcid")))
+		stas_problems_add(problems, conf->path, entry->line, CONTROLLERS, "controller",
+				  "entry has no trsvcid; the I/O controller is connected on port 8009, "
+				  "the discovery port (write trsvcid=4420 for the usual I/O port)");
 	if (g_str_equal(transport, "fc") || g_str_equal(transport, "loop"))
 		stas_problems_add(
 			problems, conf->path, entry->line, CONTROLLERS, "controller",
@@ -511,6 +545,7 @@ static void load_lists(StasConf *conf, const StasIni *ini, StasProblems *problem
 				line->key);
 			continue;
 		}
+		warn_inline_comment(conf, line, CONTROLLERS, problems);
 		entry = stas_ctrl_entry_parse(line->value, conf->path, line->line, line->key, problems);
 		if (is_controller) {
 			validate_overrides(conf, entry, problems);

@@ -6,9 +6,14 @@
  * making the whole file unusable.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "stas/ini.h"
+#include "stas/secret.h"
 
 typedef struct {
 	char *name;
@@ -117,10 +122,12 @@ static char *strip_line(const char *line, gsize len, gsize *indent)
 }
 
 /* A printable rendering of a bad line for problem messages, cut short so
- * that a 1 MB line does not become a 1 MB log message. */
+ * that a 1 MB line does not become a 1 MB log message, and with its secrets
+ * masked (the journal and tickets must never show them). */
 static char *excerpt(const char *text)
 {
-	g_autofree char *valid = g_utf8_make_valid(text, -1);
+	g_autofree char *masked = stas_secret_mask(text);
+	g_autofree char *valid = g_utf8_make_valid(masked, -1);
 	GString *out = g_string_new(NULL);
 	const char *p;
 	guint count = 0;
@@ -260,26 +267,121 @@ StasIni *stas_ini_parse(const char *path, const char *text, gsize len, StasProbl
 	return p.ini;
 }
 
+static gboolean is_dev_null(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 3;
+}
+
+int stas_ini_open(const char *path, GError **error)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer that never comes. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	int code;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		code = errno;
+		if (fd >= 0)
+			close(fd);
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(code), "%s: %s", g_strerror(code),
+			    path);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode) || is_dev_null(&st))
+		return fd;
+	close(fd);
+	if (S_ISDIR(st.st_mode))
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: %s", g_strerror(EISDIR), path);
+	else
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+			    "%s is not a regular file (a FIFO, socket or device); not read", path);
+	return -1;
+}
+
+/* Reads @fd to its end, but never more than @max bytes: a file that grows
+ * while it is read cannot make it endless. Sets *@truncated when more was left. */
+static GByteArray *read_bounded(int fd, gsize max, gboolean *truncated, int *code)
+{
+	g_autoptr(GByteArray) data = g_byte_array_new();
+	guint8 chunk[8192];
+
+	*truncated = FALSE;
+	*code = 0;
+	for (;;) {
+		gsize want = MIN(sizeof(chunk), max + 1 - data->len);
+		ssize_t got = read(fd, chunk, want);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			*code = errno;
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		g_byte_array_append(data, chunk, got);
+		if (data->len > max) {
+			*truncated = TRUE;
+			g_byte_array_set_size(data, max);
+			break;
+		}
+	}
+	return g_steal_pointer(&data);
+}
+
+char *stas_ini_read_first_line(const char *path, gsize max, GError **error)
+{
+	int fd = stas_ini_open(path, error);
+	g_autoptr(GByteArray) data = NULL;
+	gboolean truncated;
+	int code;
+	guint8 *nl;
+
+	if (fd < 0)
+		return NULL;
+	data = read_bounded(fd, max, &truncated, &code);
+	close(fd);
+	if (!data) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(code), "%s: %s", g_strerror(code),
+			    path);
+		return NULL;
+	}
+	nl = memchr(data->data, '\n', data->len);
+	if (!nl && truncated) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+			    "the first line of %s is longer than %zu bytes; not read", path, max);
+		return NULL;
+	}
+	return g_strndup((const char *)data->data, nl ? (gsize)(nl - data->data) : data->len);
+}
+
 StasIni *stas_ini_load(const char *path, StasProblems *problems, GError **error)
 {
-	g_autoptr(GMappedFile) mapped = NULL;
 	g_autoptr(GError) local_error = NULL;
+	g_autoptr(GByteArray) data = NULL;
+	int fd = stas_ini_open(path, &local_error);
+	gboolean truncated;
+	int code;
 
-	mapped = g_mapped_file_new(path, FALSE, &local_error);
-	if (!mapped) {
+	if (fd < 0) {
 		if (g_error_matches(local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 			return stas_ini_new(path);
 		g_propagate_error(error, g_steal_pointer(&local_error));
 		return NULL;
 	}
-	if (g_mapped_file_get_length(mapped) > STAS_INI_MAX_SIZE) {
+	data = read_bounded(fd, STAS_INI_MAX_SIZE, &truncated, &code);
+	close(fd);
+	if (!data) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(code), "%s: %s", g_strerror(code),
+			    path);
+		return NULL;
+	}
+	if (truncated) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s is larger than %u bytes; not read",
 			    path, STAS_INI_MAX_SIZE);
 		return NULL;
 	}
-	return stas_ini_parse(path,
-			      g_mapped_file_get_contents(mapped) ? g_mapped_file_get_contents(mapped) : "",
-			      g_mapped_file_get_length(mapped), problems);
+	return stas_ini_parse(path, data->len ? (const char *)data->data : "", data->len, problems);
 }
 
 const char *stas_ini_path(const StasIni *ini)

@@ -173,6 +173,27 @@ void stas_dc_set_origin(StasDc *dc, StasDcOrigin origin)
 	stas_dc_reevaluate_unresponsive(dc);
 }
 
+StasDcOrigin stas_dc_record_origin(JsonObject *record)
+{
+	JsonNode *node = json_object_get_member(record, "origin");
+	StasDcOrigin origin = STAS_ORIGIN_UNKNOWN;
+	const char *text;
+
+	/* json-glib's string getter gives NULL for numbers and CRITICALs for
+	 * arrays (review-stafd #10). */
+	if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
+		return origin;
+	text = json_node_get_string(node);
+	if (text && *text)
+		stas_dc_origin_from_string(text, &origin);
+	return origin;
+}
+
+void stas_dc_restore_origin(StasDc *dc, StasDcOrigin origin)
+{
+	dc->origin = origin;
+}
+
 /* ---------------------------------------------------------------- log pages */
 
 const GPtrArray *stas_dc_log_pages(const StasDc *dc)

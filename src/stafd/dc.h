@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "stas/ctrl.h"
 #include "stas/udev.h"
 
@@ -39,6 +41,12 @@ void stas_dc_unref(StasDc *dc);
 StasDcOrigin stas_dc_get_origin(const StasDc *dc);
 /* Setting the origin (even to the same value) re-evaluates aging. */
 void stas_dc_set_origin(StasDc *dc, StasDcOrigin origin);
+/* The "origin" member of a last-known-state record; STAS_ORIGIN_UNKNOWN
+ * when absent, not a string or not an origin. */
+StasDcOrigin stas_dc_record_origin(JsonObject *record);
+/* The origin of a DC restored from the last-known state: aging is not
+ * evaluated until the DC has tried to reconnect. */
+void stas_dc_restore_origin(StasDc *dc, StasDcOrigin origin);
 const char *stas_dc_origin_to_string(StasDcOrigin origin);
 /* Unknown text (logged as an error) leaves *origin untouched and returns FALSE. */
 gboolean stas_dc_origin_from_string(const char *text, StasDcOrigin *origin);

@@ -217,16 +217,35 @@ static void staf_save_record(StasService *svc, StasCtrl *ctrl, JsonObject *recor
 	json_object_set_array_member(record, "log-pages", pages);
 }
 
+/* A restored TID goes through the checks every other one does before it
+ * may connect: complete, not excluded, a valid address (fuzz F2). */
+static gboolean restorable(StasService *svc, StasTid *tid)
+{
+	const char *why = NULL;
+
+	if (!*stas_tid_transport(tid) || !*stas_tid_traddr(tid) || !*stas_tid_trsvcid(tid))
+		why = "incomplete identity";
+	else if (stas_service_excluded(svc, tid))
+		why = "excluded";
+	else if (!stas_service_address_valid(svc, tid))
+		why = "invalid address";
+	if (why)
+		stas_warn("Last known config: %s not restored (%s)", stas_tid_to_string(tid), why);
+	return why == NULL;
+}
+
 /* A DC comes back with its cached log page, so stacd sees no gap while the
  * DC reconnects (normally adopting the connection left in the kernel). */
 static StasCtrl *staf_restore_record(StasService *svc, StasTid *tid, JsonObject *record)
 {
-	StasDc *dc = new_dc(STAF(svc), tid);
-	GPtrArray *entries = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
+	StasDc *dc;
+	GPtrArray *entries;
 	JsonNode *pages = json_object_get_member(record, "log-pages");
-	const char *origin_text = json_object_get_string_member_with_default(record, "origin", "");
-	StasDcOrigin origin;
 
+	if (!restorable(svc, tid))
+		return NULL;
+	dc = new_dc(STAF(svc), tid);
+	entries = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
 	for (guint e = 0;
 	     pages && JSON_NODE_HOLDS_ARRAY(pages) && e < json_array_get_length(json_node_get_array(pages));
 	     e++) {
@@ -236,8 +255,8 @@ static StasCtrl *staf_restore_record(StasService *svc, StasTid *tid, JsonObject 
 			g_ptr_array_add(entries, stas_dict_from_json(json_node_get_object(page)));
 	}
 	stas_dc_set_log_pages(dc, entries);
-	if (*origin_text && stas_dc_origin_from_string(origin_text, &origin))
-		stas_dc_set_origin(dc, origin);
+	/* Aging waits until the DC had its chance to reconnect (review-stafd L9). */
+	stas_dc_restore_origin(dc, stas_dc_record_origin(record));
 	return stas_dc_ctrl(dc);
 }
 

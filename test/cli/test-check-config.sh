@@ -30,8 +30,9 @@ echo "nqn.2014-08.org.nvmexpress:uuid:0c2a5d1e-1c7b-4f0e-9f42-6d3c1f0e2b11" >"$S
 echo "9a8b7c6d-1234-4abc-8def-0123456789ab" >"$STAS_NVME_DIR/hostid"
 
 # run PROG FILE: sets $rc, $out (stdout) and $err (stderr)
+# (never more than 20 s: a FIFO or an endless file must not hang the suite)
 run() {
-	"$1" --check-config -f "$2" >"$WORK/out" 2>"$WORK/err"
+	timeout 20 "$1" --check-config -f "$2" >"$WORK/out" 2>"$WORK/err"
 	rc=$?
 	out=$(cat "$WORK/out")
 	err=$(cat "$WORK/err")
@@ -88,8 +89,9 @@ check "values: tron, ip-family, zeroconf, time span" \
 	json "j['Global']['tron'] is True and j['Global']['ip-family'] == ['ipv6'] and j['Service Discovery']['zeroconf'] is False and j['Discovery controller connection management']['zeroconf-connections-persistence'] == 61"
 check "controllers: three entries (continuation line included), nqn renamed" \
 	json "len(j['Controllers']['controller']) == 3 and j['Controllers']['controller'][1]['subsysnqn'] == 'nqn.1988-11.com.example:cdc' and j['Controllers']['controller'][2]['transport'] == 'rdma'"
-check "controllers: secret with '=' padding survives, override normalised" \
-	json "j['Controllers']['controller'][0]['dhchap-secret'].endswith('MTI=:') and j['Controllers']['controller'][0]['hdr-digest'] == 'true'"
+check "controllers: secret masked in the JSON, override normalised" \
+	json "j['Controllers']['controller'][0]['dhchap-secret'] == '(secret not shown)' and j['Controllers']['controller'][0]['hdr-digest'] == 'true'"
+check "controllers: no secret on stdout" bash -c "! grep -q c2VjcmV0 '$WORK/out'"
 check "controllers: every value is a string" \
 	json "all(isinstance(v, str) for c in j['Controllers']['controller'] for v in c.values())"
 check "exclude: array of objects" json "j['Controllers']['exclude'] == [{'host-iface':'eth9'}]"
@@ -137,9 +139,40 @@ run "$STAFD" "$WORK/junk.conf"
 check "binary junk: reported, not fatal, good line kept" test "$rc" = 1 -a -n "$out"
 check "binary junk: JSON still valid and kato read" json "j['Global']['kato'] == 12"
 
-{ printf '[Global]\r\ntron = true\r\n[Controllers]\r\ncontroller = transport=tcp;traddr='; head -c 1048576 /dev/zero | tr '\0' 'a'; printf '\r\n'; } >"$WORK/big.conf"
+{ printf '[Global]\r\ntron = true\r\n[Controllers]\r\ncontroller = transport=tcp;traddr='; head -c 1000000 /dev/zero | tr '\0' 'a'; printf '\r\n'; } >"$WORK/big.conf"
 run "$STAFD" "$WORK/big.conf"
-check "CRLF and a 1 MB line: parsed" json "j['Global']['tron'] is True and len(j['Controllers']['controller'][0]['traddr']) == 1048576"
+check "CRLF and a 1 MB line: parsed" json "j['Global']['tron'] is True and len(j['Controllers']['controller'][0]['traddr']) == 1000000"
+
+head -c 2097152 /dev/zero | tr '\0' '#' >"$WORK/huge.conf"
+run "$STAFD" "$WORK/huge.conf"
+check "a file above 1 MiB: exit 2, refused with a clear error" bash -c "test $rc = 2 && grep -qF 'is larger than 1048576 bytes' '$WORK/err'"
+mkfifo "$WORK/fifo"
+run "$STAFD" "$WORK/fifo"
+check "a FIFO as -f: exit 2 at once, not a hang" bash -c "test $rc = 2 && grep -qF 'not a regular file' '$WORK/err'"
+run "$STAFD" /dev/zero
+check "/dev/zero as -f: exit 2, not an endless read" bash -c "test $rc = 2 && grep -qF 'not a regular file' '$WORK/err'"
+run "$STACD" /dev/null
+check "/dev/null as -f: an empty file, all defaults, exit 0" test "$rc" = 0 -a -z "$err"
+
+cat >"$WORK/secrets.conf" <<'CONF'
+controller = transport=tcp;traddr=10.0.0.1;dhchap-secret=DHHC-1:00:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTIzNDU2MTI=:
+[Global]
+kato = DHHC-1:01:b3RoZXJzZWNyZXRvdGhlcnNlY3JldA==:
+[Controllers]
+controller = transport=tcp;traddr=10.0.0.1;trsvcid=4420;nqn=nqn.x;dhchap-ctrl-secret=DHHC-1:02:Y3RybHNlY3JldGN0cmxzZWNyZXQ=:
+CONF
+run "$STACD" "$WORK/secrets.conf"
+check "secrets: misplaced lines and values reported (exit 1)" bash -c "test $rc = 1 && grep -qF 'secrets.conf:1:' '$WORK/err' && grep -qF 'secrets.conf:3: [Global] kato: invalid value' '$WORK/err'"
+check "secrets: none on stderr or stdout" bash -c "! grep -qE 'c2VjcmV0|b3RoZXJz|Y3RybHNl' '$WORK/err' '$WORK/out'"
+
+cat >"$WORK/hints.conf" <<'CONF'
+[Controllers]
+controller = transport=tcp;traddr=10.0.0.1;nqn=nqn.x
+exclude = traddr=2.2.2.2 # the old array
+CONF
+run "$STACD" "$WORK/hints.conf"
+check "stacd: tcp I/O controller without trsvcid is warned (port 8009)" has_err "hints.conf:2: [Controllers] controller: entry has no trsvcid; the I/O controller is connected on port 8009"
+check "stacd: a value with an inline comment is warned" has_err "hints.conf:3: [Controllers] exclude: the value contains \" #\""
 
 printf '[Global]\ntron = true' >"$WORK/nonl.conf"
 run "$STAFD" "$WORK/nonl.conf"
@@ -152,6 +185,33 @@ mv "$STAS_NVME_DIR/hostnqn" "$STAS_NVME_DIR/hostnqn.away"
 run "$STAFD" "$SRCDIR/etc/stas/stafd.conf"
 check "missing Host NQN: exit 1 with the daemon's fatal message" bash -c "test $rc = 1 && grep -qF 'Error reading mandatory Host NQN (see stasadm --help): No such file or directory' '$WORK/err'"
 mv "$STAS_NVME_DIR/hostnqn.away" "$STAS_NVME_DIR/hostnqn"
+
+# An undefined Host NQN or ID is an error (the daemons refuse to start), not "nqn": null.
+cp "$STAS_NVME_DIR/hostnqn" "$WORK/hostnqn.saved"
+: >"$STAS_NVME_DIR/hostnqn"
+run "$STAFD" "$SRCDIR/etc/stas/stafd.conf"
+check "empty /etc/nvme/hostnqn: exit 1 with a clear message" bash -c "test $rc = 1 && grep -qF 'Error reading mandatory Host NQN (see stasadm --help): no value on the first line of $STAS_NVME_DIR/hostnqn' '$WORK/err'"
+printf '\n\n' >"$STAS_NVME_DIR/hostnqn"
+run "$STACD" "$SRCDIR/etc/stas/stacd.conf"
+check "blank /etc/nvme/hostnqn: exit 1" bash -c "test $rc = 1 && grep -qF 'Error reading mandatory Host NQN' '$WORK/err'"
+cp "$WORK/hostnqn.saved" "$STAS_NVME_DIR/hostnqn"
+printf '[Host]\nnqn =\n' >"$STAS_CONF_DIR/sys.conf"
+run "$STACD" "$SRCDIR/etc/stas/stacd.conf"
+check "explicit empty 'nqn =': exit 1 with nvme-stas's message" bash -c "test $rc = 1 && grep -qF 'Error Host NQN \"\" should start with \"nqn.\"' '$WORK/err'"
+printf '[Host]\nid = file://%s\n' "$WORK/empty-id" >"$STAS_CONF_DIR/sys.conf"
+: >"$WORK/empty-id"
+run "$STACD" "$SRCDIR/etc/stas/stacd.conf"
+check "empty file:// Host ID: exit 1" bash -c "test $rc = 1 && grep -qF 'Error reading mandatory Host ID (see stasadm --help): no value on the first line of $WORK/empty-id' '$WORK/err'"
+printf '[Host]\nnqn = file:///dev/zero\n' >"$STAS_CONF_DIR/sys.conf"
+run "$STACD" "$SRCDIR/etc/stas/stacd.conf"
+check "Host NQN from /dev/zero: exit 1, not an endless read" bash -c "test $rc = 1 && grep -qF 'not a regular file' '$WORK/err'"
+printf '[Host]\nkey = file://%s\n' "$WORK/fifo" >"$STAS_CONF_DIR/sys.conf"
+run "$STACD" "$SRCDIR/etc/stas/stacd.conf"
+check "host key from a FIFO: reported (exit 1), not waited for" bash -c "test $rc = 1 && grep -qF 'not a regular file' '$WORK/err' && python3 -c \"import json; j=json.load(open('$WORK/out')); assert j['Host']['key'] is False\""
+printf '[Host]\nsymname = %s\n' "$(head -c 300 /dev/zero | tr '\0' S)" >"$STAS_CONF_DIR/sys.conf"
+run "$STACD" "$SRCDIR/etc/stas/stacd.conf"
+check "a 300-byte symname: reported and undefined" bash -c "test $rc = 1 && grep -qF 'longer than 256 bytes' '$WORK/err' && python3 -c \"import json; j=json.load(open('$WORK/out')); assert j['Host']['symname'] is None\""
+rm -f "$STAS_CONF_DIR/sys.conf"
 
 # ----------------------------------------------------------------- the CLI itself
 "$STAFD" --bogus >/dev/null 2>&1

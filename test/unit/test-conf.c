@@ -341,6 +341,56 @@ START_TEST(test_inline_comment_makes_value_invalid)
 }
 END_TEST
 
+/* No problem message of the whole load contains @needle. */
+static void assert_not_shown(const char *needle)
+{
+	for (guint i = 0; i < fx.problems->len; i++) {
+		g_autofree char *line = stas_problem_to_string(g_ptr_array_index(fx.problems, i));
+
+		ck_assert_msg(!strstr(line, needle), "shown: %s", line);
+	}
+}
+
+START_TEST(test_invalid_value_that_looks_like_a_secret_is_not_shown)
+{
+	load(STAS_DAEMON_STACD, "[Global]\nkato = DHHC-1:00:c2VjcmV0c2VjcmV0:\n"
+				"[Controllers]\n"
+				"controller = transport=tcp;traddr=1.1.1.1;trsvcid=4420;nqn=n;"
+				"queue-size=DHHC-1:00:b3RoZXJzZWNyZXQ=:\n");
+	ck_assert_ptr_nonnull(tu_find_problem(fx.problems, 2, "invalid value"));
+	ck_assert_ptr_nonnull(tu_find_problem(fx.problems, 4, "invalid queue-size"));
+	assert_not_shown("c2VjcmV0");
+	assert_not_shown("b3RoZXJzZWNyZXQ");
+}
+END_TEST
+
+/* nvme-stas connects such an I/O controller to 8009, the discovery port. */
+START_TEST(test_stacd_tcp_controller_without_trsvcid_is_warned)
+{
+	load(STAS_DAEMON_STACD, "[Controllers]\n"
+				"controller = transport=tcp;traddr=1.1.1.1;nqn=n\n"
+				"controller = transport=tcp;traddr=1.1.1.1;trsvcid=4420;nqn=n\n"
+				"controller = transport=rdma;traddr=1.1.1.1;nqn=n\n");
+	ck_assert_ptr_nonnull(tu_find_problem(fx.problems, 2, "no trsvcid"));
+	ck_assert_ptr_nonnull(tu_find_problem(fx.problems, 2, "8009"));
+	ck_assert_uint_eq(fx.problems->len, 1); /* rdma defaults to 4420 */
+	load(STAS_DAEMON_STAFD, "[Controllers]\ncontroller = transport=tcp;traddr=1.1.1.1\n");
+	ck_assert_uint_eq(fx.problems->len, 0);
+}
+END_TEST
+
+/* configparser keeps " # ..." in the value; an exclude= then never matches. */
+START_TEST(test_value_with_inline_comment_is_warned)
+{
+	load(STAS_DAEMON_STACD, "[Global]\ntron = true\n"
+				"[Controllers]\n"
+				"exclude = traddr=2.2.2.2 # the old array\n"
+				"controller = transport=tcp;traddr=1.1.1.1;trsvcid=4420;nqn=n#1\n");
+	ck_assert_ptr_nonnull(tu_find_problem(fx.problems, 4, "\" #\""));
+	ck_assert_uint_eq(fx.problems->len, 1);
+}
+END_TEST
+
 /* --------------------------------------------------- validity per daemon */
 
 START_TEST(test_unknown_section_and_option_are_reported_with_lines)
@@ -432,9 +482,10 @@ START_TEST(test_controller_secret_with_padding_survives)
 {
 	const StasCtrlEntry *c;
 
-	load(STAS_DAEMON_STACD, "[Controllers]\ncontroller = transport=tcp;traddr=1.2.3.4;nqn=nqn.x;"
-				"dhchap-secret=DHHC-1:00:YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo0NTY3ODkwMTI=:;"
-				"dhchap-ctrl-secret=DHHC-1:01:Zm9vYmFy==:\n");
+	load(STAS_DAEMON_STACD,
+	     "[Controllers]\ncontroller = transport=tcp;traddr=1.2.3.4;trsvcid=4420;nqn=nqn.x;"
+	     "dhchap-secret=DHHC-1:00:YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo0NTY3ODkwMTI=:;"
+	     "dhchap-ctrl-secret=DHHC-1:01:Zm9vYmFy==:\n");
 	c = entry_at(stas_conf_get_controllers(fx.conf), 0);
 	ck_assert_str_eq(stas_ctrl_entry_get(c, "dhchap-secret"),
 			 "DHHC-1:00:YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo0NTY3ODkwMTI=:");
@@ -461,7 +512,7 @@ START_TEST(test_invalid_override_uses_default_or_is_dropped)
 {
 	const StasCtrlEntry *c;
 
-	load(STAS_DAEMON_STACD, "[Controllers]\ncontroller = transport=tcp;traddr=1.2.3.4;nqn=n;"
+	load(STAS_DAEMON_STACD, "[Controllers]\ncontroller = transport=tcp;traddr=1.2.3.4;trsvcid=4420;nqn=n;"
 				"hdr-digest=maybe;queue-size=8;kato=soon;nr-io-queues=x;tron=TRUE;foo=bar\n");
 	c = entry_at(stas_conf_get_controllers(fx.conf), 0);
 	ck_assert_str_eq(stas_ctrl_entry_get(c, "hdr-digest"), "false"); /* the daemon default */
@@ -485,7 +536,7 @@ START_TEST(test_controllers_the_daemon_would_skip_are_reported)
 				"controller = transport=fc;traddr=nn-0x1:pn-0x2;nqn=n\n"
 				"controller = transport=XM;traddr=1.1.1.1;nqn=n\n"
 				"controller =\n"
-				"controller = transport=tcp;traddr=1.1.1.1;nqn=n\n");
+				"controller = transport=tcp;traddr=1.1.1.1;trsvcid=4420;nqn=n\n");
 	ck_assert_ptr_nonnull(tu_find_problem(fx.problems, 2, "no transport"));
 	ck_assert_ptr_nonnull(tu_find_problem(fx.problems, 3, "no traddr"));
 	ck_assert_ptr_nonnull(tu_find_problem(fx.problems, 4, "no nqn"));
@@ -609,6 +660,9 @@ int main(void)
 	tcase_add_test(tc, test_damaged_file_keeps_every_good_line);
 	tcase_add_test(tc, test_unreadable_file_fails_load);
 	tcase_add_test(tc, test_option_table_lookup);
+	tcase_add_test(tc, test_invalid_value_that_looks_like_a_secret_is_not_shown);
+	tcase_add_test(tc, test_stacd_tcp_controller_without_trsvcid_is_warned);
+	tcase_add_test(tc, test_value_with_inline_comment_is_warned);
 	suite_add_tcase(suite, tc);
 	return tu_run(suite);
 }

@@ -624,6 +624,52 @@ START_TEST(test_dc_disposal_halts_the_unresponsive_timer)
 }
 END_TEST
 
+START_TEST(test_dc_record_origin_needs_a_known_string)
+{
+	static const struct {
+		const char *json;
+		StasDcOrigin origin;
+	} cases[] = {
+		{ "{\"origin\": \"discovered\"}", STAS_ORIGIN_DISCOVERED },
+		{ "{\"origin\": \"referral\"}", STAS_ORIGIN_REFERRAL },
+		{ "{\"origin\": 5}", STAS_ORIGIN_UNKNOWN },
+		{ "{\"origin\": true}", STAS_ORIGIN_UNKNOWN },
+		{ "{\"origin\": null}", STAS_ORIGIN_UNKNOWN },
+		{ "{\"origin\": []}", STAS_ORIGIN_UNKNOWN },
+		{ "{\"origin\": {}}", STAS_ORIGIN_UNKNOWN },
+		{ "{\"origin\": \"\"}", STAS_ORIGIN_UNKNOWN },
+		{ "{\"origin\": \"bogus\"}", STAS_ORIGIN_UNKNOWN },
+		{ "{}", STAS_ORIGIN_UNKNOWN },
+	};
+
+	g_log_set_fatal_mask("Json", G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(JsonParser) parser = json_parser_new();
+
+		ck_assert(json_parser_load_from_data(parser, cases[i].json, -1, NULL));
+		ck_assert_msg(stas_dc_record_origin(json_node_get_object(json_parser_get_root(parser))) ==
+				      cases[i].origin,
+			      "case %u", i);
+	}
+}
+END_TEST
+
+START_TEST(test_dc_restored_origin_does_not_start_aging)
+{
+	/* review-stafd L9: a restored mDNS DC has not tried to reconnect yet. */
+	StasDc *dc;
+
+	use_conf("[Discovery controller connection management]\nzeroconf-connections-persistence = 10\n");
+	dc = new_dc("10.0.0.1");
+	stas_dc_restore_origin(dc, STAS_ORIGIN_DISCOVERED);
+	ck_assert_int_eq(stas_dc_get_origin(dc), STAS_ORIGIN_DISCOVERED);
+	ck_assert_str_eq(info(dc, "unresponsive time"), "---");
+	fake_fail(fake_take(fx.kernel, "connect"), "refused");
+	ck_assert_str_ne(info(dc, "unresponsive time"), "---");
+	stas_dc_unref(dc);
+}
+END_TEST
+
 START_TEST(test_secrets_only_in_privileged_dictionaries)
 {
 	g_autoptr(StasCtrlEntry) entry = stas_ctrl_entry_parse(
@@ -678,6 +724,8 @@ int main(void)
 	tcase_add_test(tc, test_dc_huge_persistence_logs_and_waits);
 	tcase_add_test(tc, test_dc_stop_halts_the_unresponsive_timer);
 	tcase_add_test(tc, test_dc_disposal_halts_the_unresponsive_timer);
+	tcase_add_test(tc, test_dc_record_origin_needs_a_known_string);
+	tcase_add_test(tc, test_dc_restored_origin_does_not_start_aging);
 	suite_add_tcase(suite, tc);
 	return tu_run(suite);
 }

@@ -5,6 +5,7 @@
  * ported from nvme-stas's SysConf tests.
  */
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "stas/host.h"
@@ -124,15 +125,179 @@ START_TEST(test_host_explicit_path_does_not_fall_back_to_default_file)
 }
 END_TEST
 
-START_TEST(test_host_empty_file_means_undefined)
+START_TEST(test_host_empty_optional_file_means_undefined)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(StasHost) host = load_text("[Host]\nnqn=file:///dev/null\nid=x\nsymname=file:///dev/null\n",
-					     NULL, &error);
+	g_autoptr(StasHost)
+		host = load_text("[Host]\nnqn=nqn.x\nid=x\nsymname=file:///dev/null\n", NULL, &error);
 
 	ck_assert_ptr_nonnull(host);
-	ck_assert_ptr_null(host->nqn);
 	ck_assert_ptr_null(host->symname);
+}
+END_TEST
+
+/* Upstream exits for an explicit empty value too ("" does not start with "nqn."). */
+START_TEST(test_host_explicit_empty_nqn_is_fatal)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StasHost) host = NULL;
+
+	write_defaults();
+	host = load_text("[Host]\nnqn =\nid=x\n", NULL, &error);
+	ck_assert_ptr_null(host);
+	ck_assert(g_error_matches(error, STAS_HOST_ERROR, STAS_HOST_ERROR_NQN_FORMAT));
+	ck_assert_str_eq(error->message, "Error Host NQN \"\" should start with \"nqn.\"");
+}
+END_TEST
+
+/* A tool that truncates then writes leaves an empty file for a moment; that
+ * must be an error (a reload keeps the identity), never "no Host NQN". */
+START_TEST(test_host_empty_or_blank_nqn_file_is_fatal)
+{
+	const char *texts[] = { "", "\n", "  \t\n\n", "\nnqn.on.second.line\n" };
+
+	g_free(tu_write(nvme_dir, "hostid", ID "\n", -1));
+	for (guint i = 0; i < G_N_ELEMENTS(texts); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(StasHost) host = NULL;
+
+		g_free(tu_write(nvme_dir, "hostnqn", texts[i], -1));
+		host = load_text("[Host]\n", NULL, &error);
+		ck_assert_ptr_null(host);
+		ck_assert(g_error_matches(error, STAS_HOST_ERROR, STAS_HOST_ERROR_NQN));
+		ck_assert(g_str_has_prefix(error->message,
+					   "Error reading mandatory Host NQN (see stasadm --help): "));
+		ck_assert_ptr_nonnull(strstr(error->message, "hostnqn"));
+	}
+}
+END_TEST
+
+START_TEST(test_host_dev_null_nqn_is_fatal)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StasHost) host = load_text("[Host]\nnqn=file:///dev/null\nid=x\n", NULL, &error);
+
+	ck_assert_ptr_null(host);
+	ck_assert(g_error_matches(error, STAS_HOST_ERROR, STAS_HOST_ERROR_NQN));
+}
+END_TEST
+
+START_TEST(test_host_empty_id_is_fatal)
+{
+	const char *texts[] = { "[Host]\nid =\n", "[Host]\nid = file:///dev/null\n", "[Host]\n" };
+
+	g_free(tu_write(nvme_dir, "hostnqn", NQN "\n", -1));
+	g_free(tu_write(nvme_dir, "hostid", "\n", -1));
+	for (guint i = 0; i < G_N_ELEMENTS(texts); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(StasHost) host = load_text(texts[i], NULL, &error);
+
+		ck_assert_ptr_null(host);
+		ck_assert(g_error_matches(error, STAS_HOST_ERROR, STAS_HOST_ERROR_ID));
+		ck_assert(g_str_has_prefix(error->message,
+					   "Error reading mandatory Host ID (see stasadm --help): "));
+	}
+}
+END_TEST
+
+/* A FIFO would block open() for ever and /dev/zero would grow a line without
+ * end; both are refused at once (the test's timeout catches a hang). */
+START_TEST(test_host_fifo_and_endless_value_files_are_refused)
+{
+	g_autofree char *fifo = g_build_filename(dir, "fifo", NULL);
+	g_autofree char *text = NULL;
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	g_free(tu_write(nvme_dir, "hostid", ID "\n", -1));
+	text = g_strdup_printf("[Host]\nnqn=file://%s\n", fifo);
+	for (guint i = 0; i < 2; i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(StasHost)
+			host = load_text(i ? "[Host]\nnqn=file:///dev/zero\n" : text, NULL, &error);
+
+		ck_assert_ptr_null(host);
+		ck_assert(g_error_matches(error, STAS_HOST_ERROR, STAS_HOST_ERROR_NQN));
+		ck_assert_ptr_nonnull(strstr(error->message, "not a regular file"));
+	}
+}
+END_TEST
+
+START_TEST(test_host_fifo_key_is_reported_not_waited_for)
+{
+	g_autofree char *fifo = g_build_filename(dir, "fifo", NULL);
+	g_autofree char *text = NULL;
+	g_autoptr(StasProblems) problems = stas_problems_new();
+	g_autoptr(StasHost) host = NULL;
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	text = g_strdup_printf("[Host]\nnqn=nqn.x\nid=y\nkey=file://%s\n", fifo);
+	host = load_text(text, problems, NULL);
+	ck_assert_ptr_nonnull(host);
+	ck_assert_ptr_null(host->key);
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 4, "not a regular file"));
+}
+END_TEST
+
+START_TEST(test_host_value_file_first_line_is_bounded)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *big = g_strnfill(STAS_HOST_VALUE_LINE_MAX + 1, 'a');
+	g_autofree char *path = NULL;
+	g_autofree char *text = NULL;
+	g_autoptr(StasHost) host = NULL;
+
+	memcpy(big, "nqn.", 4);
+	path = tu_write(dir, "bignqn", big, -1);
+	text = g_strdup_printf("[Host]\nnqn=file://%s\nid=x\n", path);
+	host = load_text(text, NULL, &error);
+	ck_assert_ptr_null(host);
+	ck_assert(g_error_matches(error, STAS_HOST_ERROR, STAS_HOST_ERROR_NQN));
+	ck_assert_ptr_nonnull(strstr(error->message, "longer than"));
+}
+END_TEST
+
+/* libnvme 1.3's DIM overflows its heap buffer for a 64 KiB name; the DIE
+ * field is 256 bytes. */
+START_TEST(test_host_symname_longer_than_256_bytes_is_dropped_and_reported)
+{
+	g_autoptr(StasProblems) problems = stas_problems_new();
+	g_autofree char *name = g_strnfill(STAS_HOST_SYMNAME_MAX + 1, 'S');
+	g_autofree char *text = g_strdup_printf("[Host]\nnqn=nqn.x\nid=y\nsymname=%s\n", name);
+	g_autoptr(StasHost) host = load_text(text, problems, NULL);
+
+	ck_assert_ptr_nonnull(host);
+	ck_assert_ptr_null(host->symname);
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 4, "longer than 256 bytes"));
+	name[STAS_HOST_SYMNAME_MAX] = '\0';
+	g_free(text);
+	text = g_strdup_printf("[Host]\nnqn=nqn.x\nid=y\nsymname=%s\n", name);
+	stas_host_free(host);
+	host = load_text(text, NULL, NULL);
+	ck_assert_ptr_nonnull(host);
+	ck_assert_str_eq(host->symname, name);
+}
+END_TEST
+
+START_TEST(test_host_symname_with_control_characters_is_dropped_and_reported)
+{
+	g_autoptr(StasProblems) problems = stas_problems_new();
+	g_autoptr(StasHost) host = load_text("[Host]\nnqn=nqn.x\nid=y\nsymname=a\x01b\n", problems, NULL);
+
+	ck_assert_ptr_nonnull(host);
+	ck_assert_ptr_null(host->symname);
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 4, "control character"));
+}
+END_TEST
+
+START_TEST(test_host_non_utf8_nqn_file_is_fatal)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = tu_write(dir, "badnqn", "nqn.\xff\xfe\n", -1);
+	g_autofree char *text = g_strdup_printf("[Host]\nnqn=file://%s\nid=x\n", path);
+	g_autoptr(StasHost) host = load_text(text, NULL, &error);
+
+	ck_assert_ptr_null(host);
+	ck_assert(g_error_matches(error, STAS_HOST_ERROR, STAS_HOST_ERROR_NQN));
 }
 END_TEST
 
@@ -255,7 +420,17 @@ int main(void)
 	tcase_add_test(tc, test_host_default_sys_conf_path_is_relocatable);
 	tcase_add_test(tc, test_host_file_url_takes_first_word_of_first_line);
 	tcase_add_test(tc, test_host_explicit_path_does_not_fall_back_to_default_file);
-	tcase_add_test(tc, test_host_empty_file_means_undefined);
+	tcase_add_test(tc, test_host_empty_optional_file_means_undefined);
+	tcase_add_test(tc, test_host_explicit_empty_nqn_is_fatal);
+	tcase_add_test(tc, test_host_empty_or_blank_nqn_file_is_fatal);
+	tcase_add_test(tc, test_host_dev_null_nqn_is_fatal);
+	tcase_add_test(tc, test_host_empty_id_is_fatal);
+	tcase_add_test(tc, test_host_fifo_and_endless_value_files_are_refused);
+	tcase_add_test(tc, test_host_fifo_key_is_reported_not_waited_for);
+	tcase_add_test(tc, test_host_value_file_first_line_is_bounded);
+	tcase_add_test(tc, test_host_symname_longer_than_256_bytes_is_dropped_and_reported);
+	tcase_add_test(tc, test_host_symname_with_control_characters_is_dropped_and_reported);
+	tcase_add_test(tc, test_host_non_utf8_nqn_file_is_fatal);
 	tcase_add_test(tc, test_host_missing_id_is_fatal);
 	tcase_add_test(tc, test_host_missing_nqn_is_fatal);
 	tcase_add_test(tc, test_host_nqn_must_start_with_nqn_dot);

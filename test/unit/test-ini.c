@@ -4,6 +4,7 @@
  * how damaged files are reported line by line instead of being rejected.
  */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "stas/ini.h"
 #include "testutil.h"
@@ -193,6 +194,87 @@ START_TEST(test_ini_unreadable_file_is_an_error)
 }
 END_TEST
 
+/* Every kind of file an admin may point -f at must give an answer at once:
+ * the test's timeout catches a load that waits. */
+START_TEST(test_ini_fifo_is_refused_without_waiting)
+{
+	g_autofree char *dir = tu_tmpdir();
+	g_autofree char *fifo = g_build_filename(dir, "fifo", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StasIni) ini = NULL;
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ini = stas_ini_load(fifo, NULL, &error);
+	ck_assert_ptr_null(ini);
+	ck_assert_ptr_nonnull(strstr(error->message, "not a regular file"));
+	tu_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_ini_dev_zero_is_refused)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StasIni) ini = stas_ini_load("/dev/zero", NULL, &error);
+
+	ck_assert_ptr_null(ini);
+	ck_assert_ptr_nonnull(strstr(error->message, "not a regular file"));
+}
+END_TEST
+
+/* "-f /dev/null" is how admins say "no file". */
+START_TEST(test_ini_dev_null_is_an_empty_file)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StasIni) ini = stas_ini_load("/dev/null", NULL, &error);
+
+	ck_assert_ptr_nonnull(ini);
+	ck_assert_uint_eq(stas_ini_sections(ini)->len, 0);
+}
+END_TEST
+
+START_TEST(test_ini_file_above_one_mebibyte_is_refused)
+{
+	g_autofree char *dir = tu_tmpdir();
+	g_autofree char *text = g_strnfill(STAS_INI_MAX_SIZE + 1, '#');
+	g_autofree char *path = tu_write(dir, "huge.conf", text, -1);
+	g_autofree char *fits = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StasIni) ini = stas_ini_load(path, NULL, &error);
+
+	ck_assert_uint_eq(STAS_INI_MAX_SIZE, 1024 * 1024);
+	ck_assert_ptr_null(ini);
+	ck_assert_ptr_nonnull(strstr(error->message, "larger than"));
+	text[STAS_INI_MAX_SIZE] = '\0';
+	fits = tu_write(dir, "fits.conf", text, -1);
+	g_clear_error(&error);
+	stas_ini_free(stas_ini_load(fits, NULL, &error));
+	ck_assert_ptr_null(error);
+	tu_rmtree(dir);
+}
+END_TEST
+
+/* Problem messages go to the journal and into tickets: a line the parser
+ * cannot place may still carry a secret. */
+START_TEST(test_ini_bad_line_excerpt_never_shows_a_secret)
+{
+	static const char text[] = "controller = transport=tcp;dhchap-secret=DHHC-1:00:c2VjcmV0c2VjcmV0:\n"
+				   "dhchap-ctrl-secret = plaintext-secret\n"
+				   "[Host\n"
+				   "Key = another-plaintext\n";
+	g_autoptr(StasProblems) problems = stas_problems_new();
+	g_autoptr(StasIni) ini = stas_ini_parse("s.conf", text, sizeof(text) - 1, problems);
+
+	ck_assert_uint_eq(problems->len, 4);
+	for (guint i = 0; i < problems->len; i++) {
+		g_autofree char *line = stas_problem_to_string(g_ptr_array_index(problems, i));
+
+		ck_assert_msg(!strstr(line, "c2VjcmV0") && !strstr(line, "plaintext"), "shown: %s", line);
+	}
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 1, "transport=tcp;dhchap-secret=(secret not shown)"));
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 2, "dhchap-ctrl-secret = (secret not shown)"));
+}
+END_TEST
+
 START_TEST(test_ini_set_replaces_in_place_and_drops_duplicates)
 {
 	g_autoptr(StasIni) ini = parse("[Host]\na=1\nnqn=x\nb=2\nNQN=y\n", NULL);
@@ -243,6 +325,11 @@ int main(void)
 	tcase_add_test(tc, test_ini_one_megabyte_line);
 	tcase_add_test(tc, test_ini_missing_file_is_empty);
 	tcase_add_test(tc, test_ini_unreadable_file_is_an_error);
+	tcase_add_test(tc, test_ini_fifo_is_refused_without_waiting);
+	tcase_add_test(tc, test_ini_dev_zero_is_refused);
+	tcase_add_test(tc, test_ini_dev_null_is_an_empty_file);
+	tcase_add_test(tc, test_ini_file_above_one_mebibyte_is_refused);
+	tcase_add_test(tc, test_ini_bad_line_excerpt_never_shows_a_secret);
 	tcase_add_test(tc, test_ini_set_replaces_in_place_and_drops_duplicates);
 	tcase_add_test(tc, test_ini_canonical_output_round_trips);
 	suite_add_tcase(suite, tc);
