@@ -32,7 +32,7 @@ StasUdev *stas_udev_new(GMainContext *context, StasUeventFunc on_event, StasUdev
 void stas_udev_free(StasUdev *udev);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasUdev, stas_udev_free)
 
-/* ------------------------------------------------------ existing controllers */
+/* ------------------------------------------- existing controllers (sysfs.c) */
 
 /* The cid (SPEC §6.5 table) of an existing controller, from its uevent
  * properties and sysfs: transport, traddr, trsvcid, host-traddr, host-iface,
@@ -43,11 +43,18 @@ GHashTable *stas_udev_ctrl_cid(const char *sysfs_root, const char *sysname);
  * else a DC has the well-known NQN or no child devices. */
 gboolean stas_udev_is_dc_device(const char *sysfs_root, const char *sysname);
 gboolean stas_udev_is_ioc_device(const char *sysfs_root, const char *sysname);
+/* The uevent attribute of a controller as variables (NVME_TRTYPE, ...):
+ * what the kernel sent, replayed without asking udevd. Empty when unreadable. */
+GHashTable *stas_udev_ctrl_uevent(const char *sysfs_root, const char *sysname);
+/* "" for NULL and for the kernel's "none". */
+const char *stas_udev_none_as_empty(const char *value);
 /* A sysfs attribute of /sys/class/nvme/@sysname, stripped, "(efault)" as "",
  * made valid UTF-8; NULL when it cannot be read. */
 char *stas_udev_ctrl_attr(const char *sysfs_root, const char *sysname, const char *attr);
 /* Names of every nvme controller device, by instance number (nvme2 < nvme10). */
 GPtrArray *stas_udev_list_ctrls(const char *sysfs_root);
+
+/* ---------------------------------------------------- matching (ctrl-match.c) */
 
 /* SPEC §6.5 match function: does existing controller @cid match @tid?
  * @ifaces: NULL = take a snapshot when a rule needs one (also below). */
