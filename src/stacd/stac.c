@@ -473,7 +473,12 @@ static void on_staf_proxy(GObject *source, GAsyncResult *res, gpointer data)
 	/* Whatever the signal says, stacd re-reads everything after the soak. */
 	g_signal_connect_swapped(proxy, "log-pages-changed", G_CALLBACK(stas_service_soak), &stac->svc);
 	g_signal_connect_swapped(proxy, "dc-removed", G_CALLBACK(stas_service_soak), &stac->svc);
-	/* The soak timer still has the 10 s interval if stafd is coming back. */
+	/* The soak timer still has the 10 s interval if stafd is coming back.
+	 * A stafd that appears while stacd runs on listings restored from the
+	 * last-known state may have just started too: it gets the same time
+	 * to reconnect its DCs and refresh its cache before its answer counts. */
+	if (!stac->staf_answered && g_hash_table_size(stac->discovered))
+		stas_timer_set_interval(stac->svc.soak, STAF_BACK_SOAK_S);
 	stas_service_soak(&stac->svc);
 	stas_timer_set_interval(stac->svc.soak, STAS_SOAK_S);
 }
