@@ -54,8 +54,8 @@ Scenario (JSON; every key optional):
   "aen_result": N      dword 0 of the AER completion (0x0070f002)
   "honor_rae": bool    mask the discovery-change AEN until RAE=0 (true)
 A string value is stored as UTF-8 and cut to its field (so a long one is
-unterminated); {"hex": "41ff"} stores raw bytes; {"fill": "A"} fills the
-whole field with that character (unterminated). A "count" of 0 or absent
+unterminated); {"text": "nqn.x", "hex": "ff"} stores the text's bytes then
+raw bytes; {"fill": "A"} fills the whole field with that character. A "count" of 0 or absent
 means "every time".
 """
 
@@ -99,10 +99,10 @@ def field(value, size, default=b""):
     """The bytes of a scenario string for a fixed-size field of SIZE bytes."""
     if value is None:
         raw = default
-    elif isinstance(value, dict) and "hex" in value:
-        raw = bytes.fromhex(value["hex"])
     elif isinstance(value, dict) and "fill" in value:
         raw = (value["fill"].encode() * size)[:size]
+    elif isinstance(value, dict):
+        raw = value.get("text", "").encode() + bytes.fromhex(value.get("hex", ""))
     else:
         raw = str(value).encode()
     return raw[:size].ljust(size, b"\0")
@@ -328,13 +328,17 @@ class Conn:
         return bytes(buf)
 
     def send(self, data):
+        """Write whole PDUs; a failed write closes the connection (outside the lock)."""
+        failure = None
         with self.send_lock:
             if self.closed:
                 return
             try:
                 self.sock.sendall(data)
             except OSError as e:
-                self.close("send failed: %s" % e)
+                failure = e
+        if failure:
+            self.close("send_failed:_%s" % str(failure).replace(" ", "_"))
 
     def close(self, why):
         with self.send_lock:

@@ -555,3 +555,76 @@ udev_monitor_start() {
     done
     return 1
 }
+
+# ------------------------------------------- rogue discovery controller
+# test/tools/rogue-dc.py (see its top for the JSON scenario and commands): a
+# user-space NVMe/TCP discovery controller that misbehaves on cue.
+#   rogue_start NAME PORT JSON  serve scenario file JSON on 127.0.0.1:PORT;
+#                               log $TMPDIR/rogue-NAME.log, control FIFO
+#                               $TMPDIR/rogue-NAME.ctl; returns once listening
+#   rogue_ctl NAME CMD...       send a command (reload, aen, storm N, bump,
+#                               drop) and wait for its acknowledgement
+#   rogue_log NAME              the path of its log
+#   rogue_mark NAME             its log's line count now (a MARK)
+#   rogue_count NAME MARK ERE   how many log lines after MARK match ERE
+#   rogue_rae_ok LOG [MARK]     every Get Log Page 0x70 sequence of a
+#                               persistent connection (kato > 0) after line
+#                               MARK ended with an RAE=0 chunk; prints the
+#                               offenders; false when there was no sequence
+ROGUE_DC=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)/tools/rogue-dc.py
+declare -A ROGUE_PID=()
+
+rogue_log() { echo "${TMPDIR:-/tmp}/rogue-$1.log"; }
+
+rogue_start() {
+    local name=$1 port=$2 json=$3 log
+    log=$(rogue_log "$name")
+    python3 "$ROGUE_DC" --port "$port" --scenario "$json" --log "$log" \
+        --control "${TMPDIR:-/tmp}/rogue-$name.ctl" 2>>"${log%.log}.err" &
+    ROGUE_PID[$name]=$!
+    on_exit "kill $!"
+    wait_for 30 "grep -q ' listening ' '$log' 2>/dev/null"
+}
+
+rogue_mark() {
+    local n=0 l
+    while IFS= read -r l; do n=$((n + 1)); done <"$(rogue_log "$1")"
+    echo "$n"
+}
+
+rogue_count() {
+    awk -v from="$2" -v re="$3" 'NR > from && $0 ~ re { n++ } END { print n + 0 }' "$(rogue_log "$1")"
+}
+
+rogue_ctl() {
+    local name=$1 mark
+    shift
+    mark=$(rogue_mark "$name")
+    echo "$*" >"${TMPDIR:-/tmp}/rogue-$name.ctl" || return 1
+    wait_for 10 "[ \"\$(rogue_count '$name' $mark '^[0-9.]+ ctl ')\" -gt 0 ]"
+}
+
+rogue_rae_ok() {
+    awk -v from="${2:-0}" '
+        function w(k, i) {
+            for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) return substr($i, length(k) + 2)
+            return ""
+        }
+        function end(c) {
+            if (persist[c] && (c in last)) {
+                seqs++
+                if (last[c] == "1") { print "conn " c ": a Get Log Page sequence ended with RAE=1 (log line " NR ")"; bad = 1 }
+            }
+            delete last[c]
+        }
+        / connect qid=0 / { persist[w("conn")] = (w("kato") + 0 > 0) }
+        NR <= from { next }
+        / get-log-page / && / lid=0x70 / { last[w("conn")] = w("rae") }
+        / aen conn=/ || / conn close / { end(w("conn")) }
+        END {
+            for (c in last) end(c)
+            if (!seqs) { print "no Get Log Page sequence of a persistent connection"; bad = 1 }
+            printf "%d sequences checked\n", seqs
+            exit bad
+        }' "$1"
+}
