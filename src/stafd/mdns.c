@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mdns.h"
+#include "stas/log.h"
 
 static gboolean printable_ascii(const guint8 *bytes, gsize len)
 {
@@ -17,6 +18,12 @@ static gboolean printable_ascii(const guint8 *bytes, gsize len)
 	return TRUE;
 }
 
+/* TRUE when the item starts with "nqn=" in any case. */
+static gboolean is_nqn_item(const guint8 *bytes, gsize len)
+{
+	return len >= 4 && g_ascii_strncasecmp((const char *)bytes, "nqn=", 4) == 0;
+}
+
 GHashTable *stas_mdns_txt_parse(AvahiStringList *txt)
 {
 	GHashTable *items = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -24,17 +31,35 @@ GHashTable *stas_mdns_txt_parse(AvahiStringList *txt)
 	for (AvahiStringList *l = txt; l; l = avahi_string_list_get_next(l)) {
 		const guint8 *bytes = avahi_string_list_get_text(l);
 		gsize len = avahi_string_list_get_size(l);
-		const guint8 *eq;
+		const guint8 *eq = memchr(bytes, '=', len);
 
-		if (!printable_ascii(bytes, len))
+		if (!printable_ascii(bytes, len) || !eq || eq == bytes ||
+		    memchr(eq + 1, '=', len - (eq + 1 - bytes))) {
+			g_autofree char *raw = g_strndup((const char *)bytes, len);
+			g_autofree char *shown = g_strescape(raw, NULL);
+
+			stas_info("mDNS TXT item \"%s\" ignored: not one key=value of printable ASCII",
+				  shown);
+			/* Without its NQN the service is not what it claims to be. */
+			if (is_nqn_item(bytes, len))
+				g_hash_table_insert(items, g_strdup("nqn"), NULL);
 			continue;
-		eq = memchr(bytes, '=', len);
-		if (!eq || eq == bytes || memchr(eq + 1, '=', len - (eq + 1 - bytes)))
-			continue;
+		}
 		g_hash_table_insert(items, g_ascii_strdown((const char *)bytes, eq - bytes),
 				    g_strndup((const char *)eq + 1, len - (eq + 1 - bytes)));
 	}
 	return items;
+}
+
+/* An NQN that can go into the kernel's option string as it is: printable
+ * ASCII without ',', '=' or white space (fuzz F1). */
+static gboolean nqn_valid(const char *nqn)
+{
+	for (const char *c = nqn; *c; c++) {
+		if (*c <= ' ' || *c > '~' || *c == ',' || *c == '=')
+			return FALSE;
+	}
+	return TRUE;
 }
 
 GHashTable *stas_mdns_identity(GHashTable *txt, const char *address, guint16 port, const char *ifname,
@@ -55,6 +80,14 @@ GHashTable *stas_mdns_identity(GHashTable *txt, const char *address, guint16 por
 	} else {
 		*why = protocol ? g_strdup_printf("unknown protocol p=%s", protocol)
 				: g_strdup("no protocol (p=)");
+		return NULL;
+	}
+	if (g_hash_table_contains(txt, "nqn") && (!nqn_text || !nqn_valid(nqn_text))) {
+		g_autofree char *shown = nqn_text ? g_strescape(nqn_text, NULL) : NULL;
+
+		*why = shown ? g_strdup_printf("invalid nqn=%s (',', '=', white space or control characters)",
+					       shown)
+			     : g_strdup("unreadable nqn= item");
 		return NULL;
 	}
 	cid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

@@ -13,12 +13,16 @@
 #define STAS_WKNQN "nqn.2014-08.org.nvmexpress.discovery"
 
 /* TXT items as key -> value. Items that are not printable ASCII, or do not
- * hold exactly one '=' after a non-empty key, are ignored; keys are
+ * hold exactly one '=' after a non-empty key, are ignored (and logged),
+ * except that an ignored nqn= item leaves "nqn" -> NULL, so that the
+ * service is refused rather than taken for one without an NQN. Keys are
  * lower-cased (TXT keys are case-insensitive), values kept as they are. */
 GHashTable *stas_mdns_txt_parse(AvahiStringList *txt);
 
 /* The controller dictionary of a resolved service, or NULL with *why set
- * when its protocol is missing or unknown. @tp8013: the kernel accepts a
+ * when its protocol is missing or unknown, or its nqn= could not be read
+ * or holds ',', '=', white space or control characters (which would add
+ * options to the kernel's connect string). @tp8013: the kernel accepts a
  * DC's own NQN (otherwise the well-known discovery NQN is always used). */
 GHashTable *stas_mdns_identity(GHashTable *txt, const char *address, guint16 port, const char *ifname,
 			       gboolean tp8013, char **why);

@@ -58,8 +58,10 @@ START_TEST(test_txt_non_printable_items_are_ignored)
 	txt = avahi_string_list_add_arbitrary(txt, ctrl, sizeof(ctrl));
 	txt = avahi_string_list_add(txt, "good=yes");
 	items = parse(txt);
-	ck_assert_uint_eq(g_hash_table_size(items), 1);
+	ck_assert_uint_eq(g_hash_table_size(items), 2);
 	ck_assert_str_eq(g_hash_table_lookup(items, "good"), "yes");
+	ck_assert(g_hash_table_contains(items, "nqn")); /* unreadable: refused later */
+	ck_assert_ptr_null(g_hash_table_lookup(items, "nqn"));
 }
 END_TEST
 
@@ -153,6 +155,53 @@ START_TEST(test_identity_refused_for_missing_or_unknown_protocol)
 	ck_assert_ptr_nonnull(strstr(why1, "no protocol"));
 	ck_assert_ptr_null(stas_mdns_identity(foo, "10.0.0.1", 8009, "eth0", TRUE, &why2));
 	ck_assert_ptr_nonnull(strstr(why2, "walmart"));
+}
+END_TEST
+
+START_TEST(test_identity_refuses_an_nqn_that_could_inject_options)
+{
+	/* fuzz F1: the kernel splits its option string at ',' and takes the
+	 * last value, so "nqn=a,duplicate_connect" adds a connect option. */
+	static const char *const bad[] = { "nqn.evil:dc,duplicate_connect,hdr_digest", "nqn.a b",
+					   "nqn.a\tb" };
+
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GHashTable) txt = txt_of("tcp", bad[i]);
+		g_autofree char *why = NULL;
+		g_autoptr(GHashTable) cid = stas_mdns_identity(txt, "10.0.0.1", 8009, "eth0", TRUE, &why);
+
+		ck_assert_msg(cid == NULL, "\"%s\" accepted", bad[i]);
+		ck_assert_ptr_nonnull(why);
+		ck_assert_ptr_nonnull(strstr(why, "nqn"));
+	}
+}
+END_TEST
+
+START_TEST(test_unreadable_nqn_item_refuses_the_service)
+{
+	/* An nqn= that the TXT parser cannot keep (non-ASCII, control
+	 * characters, a second '=') must not silently become the well-known
+	 * NQN: the service is refused with a reason. */
+	static const guint8 high[] = { 'n', 'q', 'n', '=', 'n', 'q', 'n', '.', 0xc3, 0xa9 };
+	static const guint8 ctrl[] = { 'n', 'q', 'n', '=', 'a', '\n', 'b' };
+	static const char *const eq = "nqn=a=b";
+	const struct {
+		const void *bytes;
+		gsize len;
+	} cases[] = { { high, sizeof(high) }, { ctrl, sizeof(ctrl) }, { eq, strlen(eq) } };
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		AvahiStringList *list = avahi_string_list_add_arbitrary(NULL, cases[i].bytes, cases[i].len);
+		g_autoptr(GHashTable) txt = NULL;
+		g_autofree char *why = NULL;
+		g_autoptr(GHashTable) cid = NULL;
+
+		list = avahi_string_list_add(list, "p=tcp");
+		txt = parse(list);
+		cid = stas_mdns_identity(txt, "10.0.0.1", 8009, "eth0", TRUE, &why);
+		ck_assert_msg(cid == NULL, "case %u accepted", i);
+		ck_assert_ptr_nonnull(strstr(why, "nqn"));
+	}
 }
 END_TEST
 
@@ -254,6 +303,8 @@ int main(void)
 	tcase_add_test(tc, test_identity_of_a_tcp_service);
 	tcase_add_test(tc, test_identity_rdma_protocols_and_no_interface);
 	tcase_add_test(tc, test_identity_without_tp8013_uses_the_well_known_nqn);
+	tcase_add_test(tc, test_identity_refuses_an_nqn_that_could_inject_options);
+	tcase_add_test(tc, test_unreadable_nqn_item_refuses_the_service);
 	tcase_add_test(tc, test_identity_refused_for_missing_or_unknown_protocol);
 	tcase_add_test(tc, test_backoff_sequence_repeats_its_last_value);
 	tcase_add_test(tc, test_autoconnect_rule_keeps_only_fc);
