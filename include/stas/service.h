@@ -139,5 +139,3 @@ gboolean stas_service_excluded(StasService *svc, const StasTid *tid);
 gboolean stas_service_address_valid(StasService *svc, const StasTid *tid);
 /* A TID from a cid with this service's host NQN and ignore-iface. */
 StasTid *stas_service_tid(StasService *svc, GHashTable *cid);
-gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid);
-gboolean stas_tid_cfg_equal(const StasTid *a, const StasTid *b);

@@ -62,3 +62,8 @@ const char *stas_tid_unsafe_reason(const StasTid *tid);
  * identity values compare in their canonical spelling. */
 gboolean stas_exclude_match(const GPtrArray *excludes, GHashTable *dict);
 gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes);
+
+/* TRUE when @tids (StasTid*) has one equal to @tid. */
+gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid);
+/* TRUE when both have the same auxiliary (cfg) keys and values. */
+gboolean stas_tid_cfg_equal(const StasTid *a, const StasTid *b);

@@ -301,3 +301,28 @@ gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes)
 
 	return stas_exclude_match(excludes, dict);
 }
+
+gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid)
+{
+	for (guint i = 0; i < tids->len; i++) {
+		if (stas_tid_equal(g_ptr_array_index(tids, i), tid))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean stas_tid_cfg_equal(const StasTid *a, const StasTid *b)
+{
+	GHashTable *x = stas_tid_cfg_table(a), *y = stas_tid_cfg_table(b);
+	GHashTableIter iter;
+	gpointer key, value;
+
+	if (g_hash_table_size(x) != g_hash_table_size(y))
+		return FALSE;
+	g_hash_table_iter_init(&iter, x);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		if (g_strcmp0(value, g_hash_table_lookup(y, key)) != 0)
+			return FALSE;
+	}
+	return TRUE;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the parts of the service (service.c, service-reconcile.c,
+ * service-dbus.c) share and nothing else needs.
+ */
+#pragma once
+
+#include "stas/service.h"
+
+/* The soak timer's expiry: reconcile now. */
+gboolean stas_service_on_soak(gpointer svc);
+/* Export the interfaces, then request the bus name. */
+gboolean stas_service_dbus_start(StasService *svc, GError **error);
+void stas_service_dbus_stop(StasService *svc);

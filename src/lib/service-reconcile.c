@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * What a daemon wants, and how it gets there. Every change of what is wanted
+ * (configuration, mDNS, log pages) arms a 1.5 s soak timer; its expiry
+ * resolves the configured controllers' names off the loop (phase 1), then
+ * lets the daemon reconcile (phase 2) with the rules shared here: exclusion,
+ * address validity, and adding what is wanted but not managed yet.
+ */
+#include "service-private.h"
+
+/* ----------------------------------------------------------------- helpers */
+
+StasTid *stas_service_tid(StasService *svc, GHashTable *cid)
+{
+	return stas_tid_new(cid, svc->env.host.hostnqn, stas_conf_get_bool(svc->conf, STAS_OPT_IGNORE_IFACE));
+}
+
+gboolean stas_service_excluded(StasService *svc, const StasTid *tid)
+{
+	return stas_tid_is_excluded(tid, stas_conf_get_excludes(svc->conf));
+}
+
+static gboolean ip_transport(const char *transport)
+{
+	return g_str_equal(transport, "tcp") || g_str_equal(transport, "rdma");
+}
+
+static gboolean family_enabled(StasService *svc, GSocketFamily family)
+{
+	guint mask = stas_conf_get_ip_family(svc->conf);
+
+	return (family == G_SOCKET_FAMILY_IPV4 && (mask & STAS_IP_FAMILY_V4)) ||
+	       (family == G_SOCKET_FAMILY_IPV6 && (mask & STAS_IP_FAMILY_V6));
+}
+
+static GSocketFamily literal_family(const char *traddr)
+{
+	g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(traddr);
+
+	return addr ? g_inet_address_get_family(addr) : G_SOCKET_FAMILY_INVALID;
+}
+
+gboolean stas_service_address_valid(StasService *svc, const StasTid *tid)
+{
+	const char *transport = stas_tid_transport(tid);
+	const char *unsafe = stas_tid_unsafe_reason(tid);
+	GSocketFamily family;
+
+	if (unsafe) {
+		g_autofree char *shown = g_strescape(stas_tid_to_string(tid), NULL);
+
+		stas_warn("%s - Refused: %s", shown, unsafe);
+		return FALSE;
+	}
+	if (g_str_equal(transport, "fc") || g_str_equal(transport, "loop"))
+		return TRUE;
+	if (!ip_transport(transport)) {
+		stas_warn("%s - Invalid transport %s", stas_tid_to_string(tid), transport);
+		return FALSE;
+	}
+	family = literal_family(stas_tid_traddr(tid));
+	if (family == G_SOCKET_FAMILY_INVALID) {
+		stas_warn("%s - Invalid traddr \"%s\"", stas_tid_to_string(tid), stas_tid_traddr(tid));
+		return FALSE;
+	}
+	if (!family_enabled(svc, family)) {
+		stas_debug("%s - Address family disabled by ip-family", stas_tid_to_string(tid));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+GPtrArray *stas_service_wanted(StasService *svc, const GPtrArray *all)
+{
+	GPtrArray *wanted = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+
+	for (guint i = 0; i < all->len; i++) {
+		StasTid *tid = g_ptr_array_index(all, i);
+
+		if (!stas_tid_list_contains(wanted, tid) && !stas_service_excluded(svc, tid) &&
+		    stas_service_address_valid(svc, tid))
+			g_ptr_array_add(wanted, stas_tid_ref(tid));
+	}
+	return wanted;
+}
+
+void stas_service_add_wanted(StasService *svc, const GPtrArray *wanted)
+{
+	for (guint i = 0; i < wanted->len; i++) {
+		StasTid *tid = g_ptr_array_index(wanted, i);
+		StasCtrl *ctrl = stas_service_lookup(svc, tid);
+
+		if (!ctrl)
+			stas_service_add(svc, svc->klass->new_ctrl(svc, tid));
+		else if (!stas_tid_cfg_equal(ctrl->tid, tid))
+			stas_service_update_tid(svc, ctrl, tid);
+	}
+}
+
+/* ----------------------------------------------- reconciliation, phase 1 */
+
+static void resolved_one(StasService *svc)
+{
+	g_autoptr(GPtrArray) configured = NULL;
+
+	if (--svc->resolving_pending > 0)
+		return;
+	configured = g_steal_pointer(&svc->resolved);
+	g_clear_object(&svc->resolving);
+	if (!svc->stopping)
+		svc->klass->reconcile(svc, configured);
+	stas_service_save_state(svc);
+	stas_service_notify_status(svc);
+}
+
+typedef struct {
+	StasService *svc;
+	StasTid *tid;
+} Lookup;
+
+static void on_lookup_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_autofree Lookup *lookup = data;
+	g_autoptr(StasTid) tid = lookup->tid;
+	g_autoptr(GError) error = NULL;
+	GList *addresses = g_resolver_lookup_by_name_finish(G_RESOLVER(source), res, &error);
+	StasService *svc = lookup->svc;
+	GInetAddress *chosen = NULL;
+
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return; /* a newer reconciliation replaced this one */
+	if (!addresses) {
+		StasTid *last = g_hash_table_lookup(svc->last_resolved, tid);
+
+		/* A resolver that hiccups must not cut storage (review-stacd #5): a name
+		 * that resolved before keeps its address until it resolves again. */
+		if (last) {
+			stas_warn("%s - Cannot resolve traddr: %s; keeping the last address %s",
+				  stas_tid_to_string(tid), error->message, stas_tid_traddr(last));
+			g_ptr_array_add(svc->resolved, stas_tid_ref(last));
+		} else {
+			stas_err("%s - Cannot resolve traddr: %s", stas_tid_to_string(tid), error->message);
+		}
+	} else {
+		/* The first IPv4 address when IPv4 is allowed, else the first IPv6. */
+		for (int pass = 0; pass < 2 && !chosen; pass++) {
+			GSocketFamily want = pass == 0 ? G_SOCKET_FAMILY_IPV4 : G_SOCKET_FAMILY_IPV6;
+
+			for (GList *l = addresses; l && !chosen; l = l->next) {
+				if (g_inet_address_get_family(l->data) == want && family_enabled(svc, want))
+					chosen = l->data;
+			}
+		}
+		if (chosen) {
+			g_autofree char *text = g_inet_address_to_string(chosen);
+			g_autoptr(GHashTable) dict = stas_tid_as_dict(tid);
+
+			StasTid *resolved;
+
+			stas_debug("%s - Resolved to %s", stas_tid_to_string(tid), text);
+			g_hash_table_insert(dict, g_strdup("traddr"), g_strdup(text));
+			resolved = stas_service_tid(svc, dict);
+			g_hash_table_replace(svc->last_resolved, stas_tid_ref(tid), stas_tid_ref(resolved));
+			g_ptr_array_add(svc->resolved, resolved);
+		}
+		g_resolver_free_addresses(addresses);
+	}
+	resolved_one(svc);
+}
+
+static void reconcile(StasService *svc)
+{
+	const GPtrArray *entries = stas_conf_get_controllers(svc->conf);
+	g_autoptr(GResolver) resolver = g_resolver_get_default();
+
+	if (svc->stopping)
+		return;
+	if (svc->resolving) {
+		g_cancellable_cancel(svc->resolving);
+		g_clear_object(&svc->resolving);
+		g_clear_pointer(&svc->resolved, g_ptr_array_unref);
+	}
+	svc->resolving = g_cancellable_new();
+	svc->resolved = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+	svc->resolving_pending = 1; /* this function's own share, released at the end */
+
+	for (guint i = 0; i < entries->len; i++) {
+		const StasCtrlEntry *entry = g_ptr_array_index(entries, i);
+		g_autoptr(StasTid) tid = stas_service_tid(svc, entry->values);
+		const char *traddr = stas_tid_traddr(tid);
+		GSocketFamily family;
+		Lookup *lookup;
+
+		if (stas_service_excluded(svc, tid))
+			continue;
+		if (!ip_transport(stas_tid_transport(tid))) {
+			g_ptr_array_add(svc->resolved, g_steal_pointer(&tid));
+			continue;
+		}
+		if (!*traddr) {
+			stas_err("%s - Invalid traddr (empty)", stas_tid_to_string(tid));
+			continue;
+		}
+		family = literal_family(traddr);
+		if (family != G_SOCKET_FAMILY_INVALID) {
+			if (family_enabled(svc, family))
+				g_ptr_array_add(svc->resolved, g_steal_pointer(&tid));
+			else
+				stas_warn("%s - Excluded because of ip-family", stas_tid_to_string(tid));
+			continue;
+		}
+		lookup = g_new0(Lookup, 1);
+		lookup->svc = svc;
+		lookup->tid = g_steal_pointer(&tid);
+		svc->resolving_pending++;
+		g_resolver_lookup_by_name_async(resolver, traddr, svc->resolving, on_lookup_done, lookup);
+	}
+	resolved_one(svc);
+}
+
+gboolean stas_service_on_soak(gpointer data)
+{
+	reconcile(data);
+	return G_SOURCE_REMOVE;
+}
+
+void stas_service_soak(StasService *svc)
+{
+	if (!svc->stopping)
+		stas_timer_start(svc->soak);
+}
