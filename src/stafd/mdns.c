@@ -102,6 +102,11 @@ GHashTable *stas_mdns_identity(GHashTable *txt, const char *address, guint16 por
 	return cid;
 }
 
+char *stas_mdns_service_id(int ifindex, gboolean ipv6, const char *name, const char *type, const char *domain)
+{
+	return g_strdup_printf("(%d, %s, %s.%s, %s)", ifindex, ipv6 ? "IPv6" : "IPv4", name, domain, type);
+}
+
 guint stas_backoff_next(StasBackoff *backoff)
 {
 	static const guint delays[] = { 5, 10, 30, 60, 300, 600 };

@@ -27,6 +27,12 @@ GHashTable *stas_mdns_txt_parse(AvahiStringList *txt);
 GHashTable *stas_mdns_identity(GHashTable *txt, const char *address, guint16 port, const char *ifname,
 			       gboolean tp8013, char **why);
 
+/* What identifies a service (SPEC §5.2): interface index, protocol, name,
+ * type and domain. The index, not the interface name, which cannot be
+ * looked up once the interface is gone (its withdrawal comes later). */
+char *stas_mdns_service_id(int ifindex, gboolean ipv6, const char *name, const char *type,
+			   const char *domain);
+
 /* Reachability probe delays: 5, 10, 30, 60, 300, then 600 s for ever. */
 typedef struct {
 	guint next;

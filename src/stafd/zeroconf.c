@@ -27,7 +27,8 @@ static const char *const service_types[] = { "_nvme-disc._tcp", "_nvme-disc._udp
 
 typedef struct {
 	StasZeroconf *zc;
-	char *key; /* "(eth0, IPv4, name.local, _nvme-disc._tcp)" */
+	char *id;  /* the table key: interface index, protocol, name, type, domain */
+	char *key; /* for people: "(eth0, IPv4, name.local, _nvme-disc._tcp)" */
 	AvahiIfIndex interface;
 	AvahiProtocol protocol;
 	char *name, *type, *domain, *ifname;
@@ -47,7 +48,7 @@ struct _StasZeroconf {
 	AvahiClient *client;
 	guint recreate_id;
 	GHashTable *browsers; /* type -> AvahiServiceBrowser* */
-	GHashTable *services; /* key -> MdnsService* */
+	GHashTable *services; /* id -> MdnsService* */
 	gboolean enabled;
 	gboolean tp8013;
 	gboolean available;
@@ -185,6 +186,7 @@ static void service_free(gpointer data)
 	if (s->resolver)
 		avahi_service_resolver_free(s->resolver);
 	g_clear_pointer(&s->cid, g_hash_table_unref);
+	g_free(s->id);
 	g_free(s->key);
 	g_free(s->name);
 	g_free(s->type);
@@ -198,6 +200,12 @@ static char *service_key(const char *ifname, AvahiProtocol protocol, const char 
 {
 	return g_strdup_printf("(%s, %s, %s.%s, %s)", ifname, protocol == AVAHI_PROTO_INET6 ? "IPv6" : "IPv4",
 			       name, domain, type);
+}
+
+static char *service_id(AvahiIfIndex interface, AvahiProtocol protocol, const char *name, const char *type,
+			const char *domain)
+{
+	return stas_mdns_service_id(interface, protocol == AVAHI_PROTO_INET6, name, type, domain);
 }
 
 static char *interface_name(AvahiIfIndex interface)
@@ -275,43 +283,80 @@ static void on_resolved(AvahiServiceResolver *r, AvahiIfIndex interface, AvahiPr
 	}
 }
 
+/* Services seen through an interface that has gone since (its index names
+ * no interface, or another one): avahi may never withdraw them, and they
+ * would stay "reachable" for ever (review-stafd #3). */
+static void forget_vanished(StasZeroconf *zc)
+{
+	GHashTableIter iter;
+	gpointer value;
+	gboolean forgotten = FALSE;
+
+	g_hash_table_iter_init(&iter, zc->services);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		MdnsService *s = value;
+		g_autofree char *now = interface_name(s->interface);
+
+		if (s->interface > 0 && !g_str_equal(now, s->ifname)) {
+			stas_info("%s - Interface gone; service forgotten", s->key);
+			g_hash_table_iter_remove(&iter);
+			forgotten = TRUE;
+		}
+	}
+	if (forgotten)
+		changed(zc);
+}
+
+static void service_new(StasZeroconf *zc, AvahiIfIndex interface, AvahiProtocol protocol, const char *name,
+			const char *type, const char *domain)
+{
+	MdnsService *s = g_new0(MdnsService, 1);
+
+	s->zc = zc;
+	s->id = service_id(interface, protocol, name, type, domain);
+	s->ifname = interface_name(interface);
+	s->key = service_key(s->ifname, protocol, name, type, domain);
+	s->interface = interface;
+	s->protocol = protocol;
+	s->name = g_strdup(name);
+	s->type = g_strdup(type);
+	s->domain = g_strdup(domain);
+	g_hash_table_insert(zc->services, s->id, s);
+	stas_info("%s - Service found", s->key);
+	s->resolver = avahi_service_resolver_new(zc->client, interface, protocol, name, type, domain,
+						 AVAHI_PROTO_UNSPEC, 0, on_resolved, s);
+	if (!s->resolver)
+		stas_warn("%s - Cannot resolve: %s", s->key, avahi_strerror(avahi_client_errno(zc->client)));
+}
+
 static void on_browse(AvahiServiceBrowser *b, AvahiIfIndex interface, AvahiProtocol protocol,
 		      AvahiBrowserEvent event, const char *name, const char *type, const char *domain,
 		      AvahiLookupResultFlags flags, void *data)
 {
 	StasZeroconf *zc = data;
-	g_autofree char *ifname = NULL;
-	g_autofree char *key = NULL;
+	g_autofree char *id = NULL;
 	MdnsService *s;
 
 	switch (event) {
 	case AVAHI_BROWSER_NEW:
-		ifname = interface_name(interface);
-		key = service_key(ifname, protocol, name, type, domain);
-		if (g_hash_table_contains(zc->services, key))
+		/* Keyed by index, as avahi keys it: the name of an interface
+		 * that is gone cannot be looked up any more. A returning
+		 * interface has a new index, hence a new service and resolver. */
+		forget_vanished(zc);
+		id = service_id(interface, protocol, name, type, domain);
+		if (g_hash_table_contains(zc->services, id))
 			return;
-		s = g_new0(MdnsService, 1);
-		s->zc = zc;
-		s->key = g_steal_pointer(&key);
-		s->interface = interface;
-		s->protocol = protocol;
-		s->name = g_strdup(name);
-		s->type = g_strdup(type);
-		s->domain = g_strdup(domain);
-		s->ifname = g_steal_pointer(&ifname);
-		g_hash_table_insert(zc->services, s->key, s);
-		stas_info("%s - Service found", s->key);
-		s->resolver = avahi_service_resolver_new(zc->client, interface, protocol, name, type, domain,
-							 AVAHI_PROTO_UNSPEC, 0, on_resolved, s);
-		if (!s->resolver)
-			stas_warn("%s - Cannot resolve: %s", s->key,
-				  avahi_strerror(avahi_client_errno(zc->client)));
+		service_new(zc, interface, protocol, name, type, domain);
 		break;
 	case AVAHI_BROWSER_REMOVE:
-		ifname = interface_name(interface);
-		key = service_key(ifname, protocol, name, type, domain);
-		stas_info("%s - Service withdrawn", key);
-		g_hash_table_remove(zc->services, key);
+		id = service_id(interface, protocol, name, type, domain);
+		s = g_hash_table_lookup(zc->services, id);
+		if (s)
+			stas_info("%s - Service withdrawn", s->key);
+		else
+			stas_info("(%d, %s, %s.%s, %s) - Service withdrawn", interface,
+				  protocol == AVAHI_PROTO_INET6 ? "IPv6" : "IPv4", name, domain, type);
+		g_hash_table_remove(zc->services, id);
 		/* Even for a service never seen: reconciliation sorts it out. */
 		changed(zc);
 		break;
@@ -484,10 +529,15 @@ GPtrArray *stas_zeroconf_reachable(StasZeroconf *zc)
 	return out;
 }
 
+static gint by_key(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(((const MdnsService *)a)->key, ((const MdnsService *)b)->key);
+}
+
 void stas_zeroconf_describe(StasZeroconf *zc, JsonBuilder *b)
 {
 	static const char *const keys[] = { "transport", "traddr", "trsvcid", "host-iface", "subsysnqn" };
-	g_autoptr(GList) names = g_list_sort(g_hash_table_get_keys(zc->services), (GCompareFunc)g_strcmp0);
+	g_autoptr(GList) services = g_list_sort(g_hash_table_get_values(zc->services), by_key);
 
 	json_builder_set_member_name(b, "avahi");
 	json_builder_begin_object(b);
@@ -503,8 +553,8 @@ void stas_zeroconf_describe(StasZeroconf *zc, JsonBuilder *b)
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "services");
 	json_builder_begin_object(b);
-	for (GList *l = names; l; l = l->next) {
-		MdnsService *s = g_hash_table_lookup(zc->services, l->data);
+	for (GList *l = services; l; l = l->next) {
+		MdnsService *s = l->data;
 
 		json_builder_set_member_name(b, s->key);
 		json_builder_begin_object(b);

@@ -205,6 +205,23 @@ START_TEST(test_unreadable_nqn_item_refuses_the_service)
 }
 END_TEST
 
+START_TEST(test_service_id_is_keyed_by_interface_index)
+{
+	/* review-stafd #3: the withdrawal of a service seen on an interface
+	 * that is gone by then must still find it, so the index (which avahi
+	 * gives with every event) is the key, not a name looked up later. */
+	g_autofree char *a = stas_mdns_service_id(7, FALSE, "dc", "_nvme-disc._tcp", "local");
+	g_autofree char *same = stas_mdns_service_id(7, FALSE, "dc", "_nvme-disc._tcp", "local");
+	g_autofree char *other_if = stas_mdns_service_id(8, FALSE, "dc", "_nvme-disc._tcp", "local");
+	g_autofree char *v6 = stas_mdns_service_id(7, TRUE, "dc", "_nvme-disc._tcp", "local");
+
+	ck_assert_str_eq(a, same);
+	ck_assert_str_eq(a, "(7, IPv4, dc.local, _nvme-disc._tcp)");
+	ck_assert_str_ne(a, other_if);
+	ck_assert_str_ne(a, v6);
+}
+END_TEST
+
 START_TEST(test_backoff_sequence_repeats_its_last_value)
 {
 	StasBackoff b = { 0 };
@@ -305,6 +322,7 @@ int main(void)
 	tcase_add_test(tc, test_identity_without_tp8013_uses_the_well_known_nqn);
 	tcase_add_test(tc, test_identity_refuses_an_nqn_that_could_inject_options);
 	tcase_add_test(tc, test_unreadable_nqn_item_refuses_the_service);
+	tcase_add_test(tc, test_service_id_is_keyed_by_interface_index);
 	tcase_add_test(tc, test_identity_refused_for_missing_or_unknown_protocol);
 	tcase_add_test(tc, test_backoff_sequence_repeats_its_last_value);
 	tcase_add_test(tc, test_autoconnect_rule_keeps_only_fc);
