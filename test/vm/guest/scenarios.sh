@@ -8,7 +8,8 @@
 # /var/lib/stas and /run/stas reset. Every result is appended to
 # $STAS_VM_RESULTS (lines "PASS|FAIL<TAB>scenario<TAB>description", plus
 # "BEGIN<TAB>scenario" and "END<TAB>scenario<TAB>status") for the host to
-# add up. A scenario runs at most $STAS_VM_SCENARIO_TIMEOUT seconds (300).
+# add up. A scenario runs at most $STAS_VM_SCENARIO_TIMEOUT seconds (300),
+# or what its "# stas-vm-timeout: N" header line allows.
 set -uo pipefail
 STAS_VM_LIB_NO_TRAPS=1
 # shellcheck source=lib.sh
@@ -105,6 +106,20 @@ count() { # count PASS|FAIL NAME
     echo "$n"
 }
 
+# A long scenario says how long it may take in a header line
+# "# stas-vm-timeout: SECONDS"; the larger of that and $SCN_TIMEOUT applies.
+scenario_timeout() { # scenario_timeout FILE
+    local line want=0
+    while IFS= read -r line; do
+        case $line in
+        '# stas-vm-timeout: '*) want=${line#'# stas-vm-timeout: '} ;;
+        '#'* | '') ;;
+        *) break ;;
+        esac
+    done <"$1"
+    [[ $want =~ ^[0-9]+$ ]] && [ "$want" -gt "$SCN_TIMEOUT" ] && echo "$want" || echo "$SCN_TIMEOUT"
+}
+
 # ------------------------------------------------------------------- run
 total=$# i=0 status=0
 for scn in "$@"; do
@@ -117,11 +132,12 @@ for scn in "$@"; do
     $BB rm -rf "$tmp"
     $BB mkdir -p "$tmp"
     t0=${EPOCHREALTIME/./}
+    limit=$(scenario_timeout "$scn")
     STAS_VM_SCENARIO=$CUR STAS_VM_RESULTS=$RESULTS TMPDIR=$tmp \
-        timeout -k 10 "$SCN_TIMEOUT" bash "$scn"
+        timeout -k 10 "$limit" bash "$scn"
     rc=$?
     t1=${EPOCHREALTIME/./}
-    [ $rc = 124 ] && drv_fail "$CUR: timed out after ${SCN_TIMEOUT}s"
+    [ $rc = 124 ] && drv_fail "$CUR: timed out after ${limit}s"
     p=$(count PASS "$CUR")
     f=$(count FAIL "$CUR")
     if [ $((p + f)) = 0 ]; then

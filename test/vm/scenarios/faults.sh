@@ -1,4 +1,5 @@
 #!/bin/bash
+# stas-vm-timeout: 900
 # faults.sh - fault injection with 50 subsystems behind one nvmet discovery
 # controller: kill -9 of stafd, then of stacd, in the middle of a connect
 # storm; the target's port links flapping while connects run; a udev

@@ -1,4 +1,5 @@
 #!/bin/bash
+# stas-vm-timeout: 900
 # rogue-dc.sh - stafd and stacd against hostile discovery controllers
 # (test/tools/rogue-dc.py, a user-space NVMe/TCP target the kernel really
 # connects to): a huge numrec, a log page of 100 entries read in chunks and
