@@ -36,6 +36,7 @@ struct _StasDc {
 	Step restart_from;   /* chain re-run requested while a step was in flight */
 	gboolean chain_done; /* the chain ran to its end on this connection */
 	gboolean halted;     /* leaving: arm nothing any more */
+	char *cntlid;	     /* controller ID of the association last registered */
 	StasTimer *unresponsive_timer;
 	gint64 lost_since; /* real time (µs) the DC was declared lost, 0 = not */
 	const StasDcEvents *events;
@@ -456,8 +457,41 @@ static void run_chain(StasDc *dc, Step step)
 	}
 }
 
+/* A DC association has a controller ID of its own (dynamic controller
+ * model): a new one means the kernel reconnected or the device was replaced. */
+static char *read_cntlid(StasDc *dc)
+{
+	return dc->ctrl.device ? stas_udev_ctrl_attr(dc->ctrl.env->sysfs_root, dc->ctrl.device, "cntlid")
+			       : NULL;
+}
+
+static void remember_association(StasDc *dc)
+{
+	g_free(dc->cntlid);
+	dc->cntlid = read_cntlid(dc);
+}
+
+void stas_dc_refresh(StasDc *dc)
+{
+	g_autofree char *cntlid = NULL;
+
+	stas_dc_reevaluate_unresponsive(dc);
+	if (!dc->ctrl.device)
+		return;
+	cntlid = read_cntlid(dc);
+	if (g_strcmp0(cntlid, dc->cntlid) != 0) {
+		stas_info("%s | %s - Controller ID changed (%s -> %s): registering again", id(dc), dev(dc),
+			  dc->cntlid ? dc->cntlid : "?", cntlid ? cntlid : "?");
+		stas_dc_resync(dc);
+		return;
+	}
+	if (dc->get_log_op.exists)
+		run_chain(dc, STEP_GET_LOG);
+}
+
 void stas_dc_resync(StasDc *dc)
 {
+	remember_association(dc);
 	stas_dc_reevaluate_unresponsive(dc);
 	if (dc->register_op.exists)
 		run_chain(dc, STEP_REGISTER);
@@ -509,6 +543,7 @@ static void dc_connected(StasCtrl *ctrl)
 	clear_lost(dc);
 	dc->restart_from = STEP_NONE;
 	dc->chain_done = FALSE;
+	remember_association(dc);
 	run_chain(dc, STEP_REGISTER);
 }
 
@@ -592,6 +627,7 @@ static void dc_finalize(StasCtrl *ctrl)
 	stas_op_clear(&dc->get_log_op);
 	stas_timer_free(dc->unresponsive_timer);
 	g_ptr_array_unref(dc->log_pages);
+	g_free(dc->cntlid);
 }
 
 static const StasCtrlClass dc_class = {

@@ -62,5 +62,9 @@ GPtrArray *stas_dc_referrals(const StasDc *dc);
 void stas_dc_handle_uevent(StasDc *dc, const StasUevent *event);
 /* Re-register and refresh the log pages (reload, kernel reconnect). */
 void stas_dc_resync(StasDc *dc);
+/* udev events were lost: re-read the log page (an AEN may be among them);
+ * re-register only when the device is another association than the one
+ * registered (its controller ID changed), not on every overflow. */
+void stas_dc_refresh(StasDc *dc);
 void stas_dc_reevaluate_unresponsive(StasDc *dc);
 gboolean stas_dc_is_unresponsive(const StasDc *dc);

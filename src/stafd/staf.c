@@ -202,7 +202,8 @@ static void staf_uevent(StasService *svc, StasCtrl *ctrl, const StasUevent *even
 
 static void staf_resync(StasService *svc, StasCtrl *ctrl)
 {
-	stas_dc_resync(stas_dc_from_ctrl(ctrl)); /* an AEN may have been lost */
+	/* An AEN may have been lost; DIM again only for a new association. */
+	stas_dc_refresh(stas_dc_from_ctrl(ctrl));
 }
 
 static void staf_save_record(StasService *svc, StasCtrl *ctrl, JsonObject *record)

@@ -670,6 +670,55 @@ START_TEST(test_dc_restored_origin_does_not_start_aging)
 }
 END_TEST
 
+/* Writes the cntlid of @device in the fake sysfs. */
+static void set_cntlid(const char *device, const char *cntlid)
+{
+	g_autofree char *dir = g_build_filename(fx.fe.dir, "class", "nvme", device, NULL);
+	g_autofree char *text = g_strdup_printf("%s\n", cntlid);
+	g_autofree char *path = NULL;
+
+	g_mkdir_with_parents(dir, 0755);
+	path = tu_write(dir, "cntlid", text, -1);
+}
+
+START_TEST(test_dc_refresh_after_lost_events_rereads_only_the_log)
+{
+	/* review-stafd #9: a udev overflow must not re-run DIM on every DC. */
+	StasDc *dc = new_dc("10.0.0.1");
+
+	set_cntlid("nvme1", "5");
+	bring_up(dc, "nvme1", "ddc", NULL);
+	stas_dc_refresh(dc);
+	fake_iterate();
+	ck_assert_uint_eq(fake_count(fx.kernel, "register"), 0);
+	ck_assert_uint_eq(fake_count(fx.kernel, "supported"), 0);
+	expect_get_log(0);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dc_refresh_of_a_changed_device_registers_again)
+{
+	/* A DC association gets a new controller ID: the events lost may have
+	 * included the kernel's reconnect, after which the DC needs DIM again. */
+	StasDc *dc = new_dc("10.0.0.1");
+
+	set_cntlid("nvme1", "5");
+	bring_up(dc, "nvme1", "ddc", NULL);
+	set_cntlid("nvme1", "6");
+	stas_dc_refresh(dc);
+	fake_iterate();
+	fake_register_done(fake_take(fx.kernel, "register"), NULL);
+	fake_supported_done(fake_take(fx.kernel, "supported"), 0);
+	fake_log_done(fake_take(fx.kernel, "get_log"), NULL);
+	stas_dc_refresh(dc); /* the new ID is the reference now */
+	fake_iterate();
+	ck_assert_uint_eq(fake_count(fx.kernel, "register"), 0);
+	expect_get_log(0);
+	stas_dc_unref(dc);
+}
+END_TEST
+
 START_TEST(test_secrets_only_in_privileged_dictionaries)
 {
 	g_autoptr(StasCtrlEntry) entry = stas_ctrl_entry_parse(
@@ -726,6 +775,8 @@ int main(void)
 	tcase_add_test(tc, test_dc_disposal_halts_the_unresponsive_timer);
 	tcase_add_test(tc, test_dc_record_origin_needs_a_known_string);
 	tcase_add_test(tc, test_dc_restored_origin_does_not_start_aging);
+	tcase_add_test(tc, test_dc_refresh_after_lost_events_rereads_only_the_log);
+	tcase_add_test(tc, test_dc_refresh_of_a_changed_device_registers_again);
 	suite_add_tcase(suite, tc);
 	return tu_run(suite);
 }
