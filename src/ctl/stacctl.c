@@ -5,9 +5,7 @@
  */
 #include "ctl.h"
 #include "stas-dbus.h"
-
-#define STACD_BUS_NAME	  "org.nvmexpress.stac"
-#define STACD_OBJECT_PATH "/org/nvmexpress/stac"
+#include "stas/names.h"
 
 /* The proxies neither read properties nor watch signals: every call is synchronous and the
  * properties are read explicitly. */
@@ -16,13 +14,13 @@
 static GDBusProxy *main_proxy_new(GError **error)
 {
 	return G_DBUS_PROXY(stas_dbus_stac_proxy_new_for_bus_sync(
-		G_BUS_TYPE_SYSTEM, PROXY_FLAGS, STACD_BUS_NAME, STACD_OBJECT_PATH, NULL, error));
+		G_BUS_TYPE_SYSTEM, PROXY_FLAGS, STAS_STAC_BUS_NAME, STAS_STAC_OBJECT_PATH, NULL, error));
 }
 
 static GDBusProxy *debug_proxy_new(GError **error)
 {
 	return G_DBUS_PROXY(stas_dbus_stac_debug_proxy_new_for_bus_sync(
-		G_BUS_TYPE_SYSTEM, PROXY_FLAGS, STACD_BUS_NAME, STACD_OBJECT_PATH, NULL, error));
+		G_BUS_TYPE_SYSTEM, PROXY_FLAGS, STAS_STAC_BUS_NAME, STAS_STAC_OBJECT_PATH, NULL, error));
 }
 
 static gboolean list_controllers(GDBusProxy *proxy, gboolean detailed, GVariant **controllers, GError **error)

@@ -8,10 +8,7 @@
 #include "ctl.h"
 #include "stas-dbus.h"
 #include "stas/host.h"
-
-#define STAFD_BUS_NAME	    "org.nvmexpress.staf"
-#define STAFD_OBJECT_PATH   "/org/nvmexpress/staf"
-#define WELL_KNOWN_DISC_NQN "nqn.2014-08.org.nvmexpress.discovery"
+#include "stas/names.h"
 
 /* The proxies neither read properties nor watch signals: every call is synchronous and the
  * properties are read explicitly. */
@@ -20,13 +17,13 @@
 static GDBusProxy *main_proxy_new(GError **error)
 {
 	return G_DBUS_PROXY(stas_dbus_staf_proxy_new_for_bus_sync(
-		G_BUS_TYPE_SYSTEM, PROXY_FLAGS, STAFD_BUS_NAME, STAFD_OBJECT_PATH, NULL, error));
+		G_BUS_TYPE_SYSTEM, PROXY_FLAGS, STAS_STAF_BUS_NAME, STAS_STAF_OBJECT_PATH, NULL, error));
 }
 
 static GDBusProxy *debug_proxy_new(GError **error)
 {
 	return G_DBUS_PROXY(stas_dbus_staf_debug_proxy_new_for_bus_sync(
-		G_BUS_TYPE_SYSTEM, PROXY_FLAGS, STAFD_BUS_NAME, STAFD_OBJECT_PATH, NULL, error));
+		G_BUS_TYPE_SYSTEM, PROXY_FLAGS, STAS_STAF_BUS_NAME, STAS_STAF_OBJECT_PATH, NULL, error));
 }
 
 static gboolean list_controllers(GDBusProxy *proxy, gboolean detailed, GVariant **controllers, GError **error)
@@ -186,7 +183,7 @@ static const StasCtlOption option_nqn = {
 	.long_name = "nqn",
 	.kind = STAS_CTL_OPTION_VALUE,
 	.metavar = "<nqn>",
-	.default_value = WELL_KNOWN_DISC_NQN,
+	.default_value = STAS_WKNQN,
 	.help = "This field specifies the discovery controller's NQN. When not specified this option "
 		"defaults "
 		"to \"%(default)s\"",

@@ -8,9 +8,8 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "stas/names.h"
 #include "stas/udev.h"
-
-#define WKNQN "nqn.2014-08.org.nvmexpress.discovery"
 
 static const char *cid_get(GHashTable *cid, const char *key)
 {
@@ -144,7 +143,7 @@ gboolean stas_udev_cid_matches(GHashTable *cid, const StasTid *tid, const StasIf
 
 	/* TP8013: a DC reached with the well-known NQN may report its own. */
 	subsysnqn = stas_tid_subsysnqn(tid);
-	if (!g_str_equal(subsysnqn, WKNQN) && !g_str_equal(subsysnqn, cid_get(cid, "subsysnqn")))
+	if (!g_str_equal(subsysnqn, STAS_WKNQN) && !g_str_equal(subsysnqn, cid_get(cid, "subsysnqn")))
 		return FALSE;
 
 	ip_transport = g_str_equal(transport, "tcp") || g_str_equal(transport, "rdma");

@@ -9,9 +9,8 @@
 
 #include "stas/ctrl.h"
 #include "stas/log.h"
+#include "stas/names.h"
 #include "stas/udev.h"
-
-#define WKNQN "nqn.2014-08.org.nvmexpress.discovery"
 
 /* ------------------------------------------------------------- operations */
 
@@ -211,7 +210,8 @@ void stas_ctrl_build_request(StasCtrl *ctrl, StasConnectRequest *req)
 	req->transport = g_strdup(stas_tid_transport(ctrl->tid));
 	req->traddr = g_strdup(stas_tid_traddr(ctrl->tid));
 	req->trsvcid = nonempty(stas_tid_trsvcid(ctrl->tid));
-	req->subsysnqn = g_strdup(*stas_tid_subsysnqn(ctrl->tid) ? stas_tid_subsysnqn(ctrl->tid) : WKNQN);
+	req->subsysnqn = g_strdup(*stas_tid_subsysnqn(ctrl->tid) ? stas_tid_subsysnqn(ctrl->tid)
+								 : STAS_WKNQN);
 	req->host_traddr = nonempty(stas_tid_host_traddr(ctrl->tid));
 	if (support->host_iface)
 		req->host_iface = nonempty(stas_tid_host_iface(ctrl->tid));

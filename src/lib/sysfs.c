@@ -7,9 +7,8 @@
  */
 #include <string.h>
 
+#include "stas/names.h"
 #include "stas/udev.h"
-
-#define WKNQN "nqn.2014-08.org.nvmexpress.discovery"
 
 /* Names come from udev events and D-Bus callers; never let one walk out
  * of the class directory. */
@@ -175,7 +174,7 @@ gboolean stas_udev_is_dc_device(const char *sysfs_root, const char *sysname)
 	if (!ctrl_exists(sysfs_root, sysname))
 		return FALSE;
 	subsysnqn = read_attr(sysfs_root, sysname, "subsysnqn");
-	if (subsysnqn && g_str_equal(subsysnqn, WKNQN))
+	if (subsysnqn && g_str_equal(subsysnqn, STAS_WKNQN))
 		return TRUE;
 	cntrltype = read_attr(sysfs_root, sysname, "cntrltype");
 	if (cntrltype && *cntrltype)
