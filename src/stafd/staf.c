@@ -191,12 +191,33 @@ static void staf_reloaded(StasService *svc)
 		stas_dc_resync(stas_dc_from_ctrl(g_ptr_array_index(ctrls, i)));
 }
 
+/* Is @sysname the device of one of our DCs that has none yet, i.e. one that
+ * is connecting to it or adopting it? Until the connect completes its
+ * events look unmanaged, but are not nvme-cli's (review-stafd L5). */
+static gboolean awaited_by_a_dc(StasService *svc, const char *sysname)
+{
+	g_autoptr(GHashTable) cid = stas_udev_ctrl_cid(svc->env.sysfs_root, sysname);
+	g_autoptr(GPtrArray) ctrls = NULL;
+
+	if (!cid)
+		return FALSE;
+	ctrls = stas_service_ctrls(svc);
+	for (guint i = 0; i < ctrls->len; i++) {
+		StasCtrl *ctrl = g_ptr_array_index(ctrls, i);
+
+		if (!ctrl->device && stas_udev_cid_matches(cid, ctrl->tid, NULL))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void staf_uevent(StasService *svc, StasCtrl *ctrl, const StasUevent *event)
 {
 	if (ctrl)
 		stas_dc_handle_uevent(stas_dc_from_ctrl(ctrl), event);
 	else if (g_str_equal(event->action, "change") &&
-		 stas_udev_is_dc_device(svc->env.sysfs_root, event->sysname))
+		 stas_udev_is_dc_device(svc->env.sysfs_root, event->sysname) &&
+		 !awaited_by_a_dc(svc, event->sysname))
 		stas_autoconnect_forward(event); /* a DC stafd does not manage: nvme-cli's */
 }
 
