@@ -12,7 +12,7 @@ DESTDIR ?=
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src include test -name '*.[ch]')
 
 .PHONY: all deps install uninstall test test-unit test-asan test-valgrind test-vm test-install \
-	clean purge update-subprojects format format-fix demo deb rpm
+	clean purge update-subprojects format format-fix demo deb rpm fuzz
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -36,6 +36,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) test-unit
 	$(MAKE) test-asan
+	$(MAKE) fuzz
 	$(MAKE) test-valgrind
 	$(MAKE) test-install
 	$(MAKE) test-vm
@@ -56,6 +57,23 @@ test-asan: $(ASAN_BUILD)/build.ninja
 test-valgrind: all
 	CK_FORK=no $(MESON) test -C $(BUILD) --print-errorlogs --suite unit \
 		--wrapper 'valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 -q'
+
+# libFuzzer harnesses of test/fuzz (clang, ASan+UBSan) in their own build,
+# each run FUZZ_SECONDS from its seeds; any crash fails. The long run:
+# make fuzz FUZZ_SECONDS=600.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 30
+FUZZ_HARNESSES = conf ctrl_entry timespan mdns dlpe dlp state sysfs pprint
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=$(FUZZ_CC) $(MESON) setup $(FUZZ_BUILD) -Dfuzz=true -Dwerror=false -Dbuildtype=debugoptimized \
+		-Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined'
+
+fuzz: $(FUZZ_BUILD)/build.ninja
+	$(NINJA) -C $(FUZZ_BUILD) $(addprefix test/fuzz/fuzz_,$(FUZZ_HARNESSES))
+	test/fuzz/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 # meson install --destdir, units, man pages, .deb and .rpm (test/install).
 test-install:

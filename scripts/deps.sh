@@ -16,11 +16,13 @@ DEBIAN_PKGS="meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev
   libavahi-client-dev libavahi-glib-dev libudev-dev libsystemd-dev
   check valgrind python3 clang-format dbus-daemon
+  clang-14 libclang-rt-14-dev
   xsltproc docbook-xsl docbook-xml systemd man-db"
 FEDORA_PKGS="meson ninja-build pkgconf-pkg-config gcc
   libnvme-devel json-c-devel openssl-devel
   glib2-devel json-glib-devel avahi-devel avahi-glib-devel systemd-devel
   check-devel valgrind python3 clang-tools-extra dbus-daemon
+  clang compiler-rt
   libxslt docbook-style-xsl systemd rpm-build"
 
 missing=""
