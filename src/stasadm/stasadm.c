@@ -25,6 +25,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "stas/host.h"
 #include "stas/ini.h"
 #include "stas/paths.h"
 #include "stas/problem.h"
@@ -643,6 +644,74 @@ static gboolean write_error(PendingFile *pf, int err)
 	return FALSE;
 }
 
+/* Whether the kernel's fs.protected_symlinks rule forbids following the link
+ * LINK_ST found in DIR: a sticky, world-writable directory, and the link owned
+ * neither by us nor by the directory's owner. stasadm resolves links itself
+ * (to rename onto the target), so it must apply the rule itself. */
+static gboolean protected_link(const char *dir, const struct stat *link_st)
+{
+	struct stat dir_st;
+
+	if (stat(dir, &dir_st) < 0)
+		return FALSE;
+	return (dir_st.st_mode & S_ISVTX) && (dir_st.st_mode & S_IWOTH) && link_st->st_uid != geteuid() &&
+	       link_st->st_uid != dir_st.st_uid;
+}
+
+/* The end of the chain of symbolic links at PATH, each hop checked against
+ * the fs.protected_symlinks rule; NULL after printing why. */
+static char *follow_links(const char *path)
+{
+	g_autofree char *cur = g_strdup(path);
+
+	for (guint hops = 0;; hops++) {
+		g_autofree char *dir = g_path_get_dirname(cur);
+		g_autoptr(GError) error = NULL;
+		g_autofree char *link = NULL;
+		struct stat st;
+
+		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
+			return g_steal_pointer(&cur); /* errors are reported when it is opened */
+		if (hops == 40) {
+			g_printerr("%s: cannot write %s: %s\n", PROG, path, g_strerror(ELOOP));
+			return NULL;
+		}
+		if (protected_link(dir, &st)) {
+			g_printerr("%s: refusing to write %s: %s is a symbolic link owned by uid %u in the "
+				   "sticky, world-writable directory %s (the fs.protected_symlinks rule)\n",
+				   PROG, path, cur, (unsigned)st.st_uid, dir);
+			return NULL;
+		}
+		link = g_file_read_link(cur, &error);
+		if (!link) {
+			g_printerr("%s: cannot write %s: %s\n", PROG, path, error->message);
+			return NULL;
+		}
+		g_free(cur);
+		cur = g_path_is_absolute(link) ? g_strdup(link) : g_build_filename(dir, link, NULL);
+	}
+}
+
+/* Where writing PATH goes. Symbolic links are written through, as open(2)
+ * would: the link stays and its target gets the contents; a dangling link's
+ * target is created (nvme-stas's open(FILE, "w") did the same). A link the
+ * kernel would refuse to follow is refused. Returns the target, or NULL
+ * after printing why. */
+static char *write_destination(const char *path)
+{
+	g_autofree char *end = follow_links(path);
+	struct stat st;
+	char *real;
+
+	if (!end)
+		return NULL;
+	if (stat(path, &st) < 0)
+		return g_steal_pointer(&end); /* dangling, or an error reported later */
+	/* /proc's links (/dev/stdout) name no path; the link itself is then used. */
+	real = realpath(path, NULL);
+	return real ? real : g_strdup(path);
+}
+
 /* NEW_MODE is the mode of a file that does not exist yet; an existing file
  * keeps its mode (and, when we may, its owner), as if rewritten in place. */
 static gboolean pending_prepare(PendingFile *pf, const char *path, const char *contents, mode_t new_mode)
@@ -655,12 +724,9 @@ static gboolean pending_prepare(PendingFile *pf, const char *path, const char *c
 	int fd;
 
 	*pf = (PendingFile){ .display = path, .contents = contents };
-
-	/* Write through a symbolic link rather than replace it. */
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		pf->target = realpath(path, NULL);
+	pf->target = write_destination(path);
 	if (!pf->target)
-		pf->target = g_strdup(path);
+		return FALSE;
 
 	exists = stat(pf->target, &st) == 0;
 	if (exists && S_ISDIR(st.st_mode))
@@ -701,10 +767,12 @@ static gboolean pending_commit(PendingFile *pf)
 			return write_error(pf, errno);
 		g_clear_pointer(&pf->tmp, g_free);
 	} else {
-		int fd = open(pf->target, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+		/* A FIFO without a reader is an error, not a wait for ever. */
+		int fd = open(pf->target, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 		if (fd < 0)
 			return write_error(pf, errno);
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		if (!write_all(fd, pf->contents, strlen(pf->contents))) {
 			int err = errno;
 
@@ -728,7 +796,7 @@ static char *updated_sys_conf(const char *conf_file, const char *option, const c
 	int fd;
 
 	/* Check readability first, for an error message that names the OS error. */
-	fd = open(conf_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(conf_file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno != ENOENT) {
 		g_printerr("%s: cannot read %s: %s\n", PROG, conf_file, g_strerror(errno));
 		return NULL;
@@ -800,6 +868,28 @@ static int save(const char *conf_file, const char *option, const char *value, co
 	return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* A name the daemons would drop (stas_host_load) is refused now rather than
+ * stored and silently lost: it must be UTF-8 text on a single line, without
+ * control characters, and fit the 256 bytes of the DIM's symbolic name. */
+static gboolean symname_valid(const char *name)
+{
+	const char *why = NULL;
+
+	if (strpbrk(name, "\n\r"))
+		why = "must be a single line";
+	else if (!g_utf8_validate(name, -1, NULL))
+		why = "is not UTF-8 text";
+	else if (strlen(name) > STAS_HOST_SYMNAME_MAX)
+		why = "is longer than " G_STRINGIFY(STAS_HOST_SYMNAME_MAX) " bytes";
+	for (const char *p = name; !why && *p; p++) {
+		if ((guchar)*p < 0x20 || *p == 0x7f)
+			why = "contains a control character";
+	}
+	if (why)
+		g_printerr("%s: the symbolic name %s\n", PROG, why);
+	return why == NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
@@ -833,9 +923,7 @@ int main(int argc, char **argv)
 		status = save(conf_file, "id", value, args.file);
 		break;
 	case CMD_SET_SYMNAME:
-		/* A line break would end the value in sys.conf and in the file. */
-		if (strpbrk(args.symname, "\n\r")) {
-			g_printerr("%s: the symbolic name must be a single line\n", PROG);
+		if (!symname_valid(args.symname)) {
 			status = EXIT_FAILURE;
 			break;
 		}

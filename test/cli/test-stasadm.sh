@@ -364,6 +364,57 @@ expect_file "the target of the link is written" "$CASE/real/hostnqn" "$NQN_PREFI
 "
 expect_eq "an existing file keeps its mode" "$(stat -c %a "$CASE/real/hostnqn")" "600"
 
+# A dangling link is written through too (as open(2) would): the link stays,
+# its target is created; nvme-stas's open(FILE, "w") did the same.
+new_case
+mkdir "$CASE/real"
+ln -s real/hostid "$CASE/dangling"
+run -c "" hostid -f "$CASE/dangling"
+expect_rc "hostid -f through a dangling link exits 0" 0
+if [ -L "$CASE/dangling" ]; then pass "the dangling link is kept, not replaced by a file"; else fail "the dangling link is kept, not replaced by a file"; fi
+expect_match "the target of the dangling link is created" "$(cat "$CASE/real/hostid" 2>/dev/null)" "$V4_RE"
+ln -s nowhere/hostid "$CASE/dangling2"
+run -c "" hostid -f "$CASE/dangling2"
+expect_rc "a dangling link into a missing directory exits 1" 1
+if [ -L "$CASE/dangling2" ]; then pass "that link is left as it was"; else fail "that link is left as it was"; fi
+
+# fs.protected_symlinks: a link that another user planted in a sticky,
+# world-writable directory is never followed (root would else overwrite
+# whatever it points at, /etc/shadow for instance).
+if $IS_ROOT && id nobody >/dev/null 2>&1; then
+	new_case
+	mkdir -m 1777 "$CASE/tmp"
+	printf 'precious\n' >"$CASE/secret"
+	chmod 600 "$CASE/secret"
+	ln -s "$CASE/secret" "$CASE/tmp/planted"
+	chown -h nobody "$CASE/tmp/planted"
+	run -c "" hostid -f "$CASE/tmp/planted"
+	expect_rc "a nobody-owned link in a 1777 directory is refused (exit 1)" 1
+	expect_contains "the refusal says why" "$ERR" "symbolic link"
+	expect_file "the link's target is untouched" "$CASE/secret" "precious
+"
+	run -c "$CASE/tmp/planted" hostid
+	expect_rc "the same link as -c is refused too" 1
+	expect_file "the link's target is still untouched" "$CASE/secret" "precious
+"
+	ln -s "$CASE/secret" "$CASE/tmp/mine"
+	run -c "" hostid -f "$CASE/tmp/mine"
+	expect_rc "root's own link in the same directory is followed" 0
+	expect_match "root's own link wrote its target" "$(cat "$CASE/secret")" "$V4_RE"
+else
+	echo "SKIP: protected-symlink checks need root and a 'nobody' user"
+fi
+
+# FIFOs never make stasadm wait.
+new_case
+mkfifo "$CASE/fifo"
+RUNNER=(timeout 20 "$STASADM")
+run -c "$CASE/fifo" hostid
+expect_rc "a FIFO as sys.conf is refused at once (exit 1)" 1
+run -c "" hostid -f "$CASE/fifo"
+expect_rc "a FIFO without a reader as -f is refused at once (exit 1)" 1
+RUNNER=()
+
 # -f to a pipe (special file) is written in place.
 new_case
 got=$("$STASADM" -c "" hostid -f /dev/stdout 2>/dev/null | cat)
@@ -566,6 +617,25 @@ expect_file "set-symname with -f after SYMNAME writes the file" "$CASE/symname2"
 run set-symname -- "-dashed name"
 expect_rc "set-symname -- NAME accepts a name starting with '-'" 0
 expect_eq "a name starting with '-' is saved" "$(host_option "$SYSCONF" symname)" "-dashed name"
+
+# The daemons drop a name they cannot use; stasadm says so at once instead of
+# storing it (fuzz F5, F9).
+printf '[Host]\nsymname = kept\n' >"$SYSCONF"
+run set-symname "$(head -c 257 /dev/zero | tr '\0' S)"
+expect_rc "set-symname refuses a name longer than 256 bytes (exit 1)" 1
+expect_contains "the refusal gives the bound" "$ERR" "256 bytes"
+expect_eq "sys.conf keeps the old name" "$(host_option "$SYSCONF" symname)" "kept"
+run set-symname $'\xff\xfe x'
+expect_rc "set-symname refuses a name that is not UTF-8 (exit 1)" 1
+expect_contains "the refusal says UTF-8" "$ERR" "UTF-8"
+run set-symname $'tab\there'
+expect_rc "set-symname refuses control characters (exit 1)" 1
+expect_contains "the refusal says control character" "$ERR" "control character"
+run set-symname "$(head -c 256 /dev/zero | tr '\0' S)"
+expect_rc "set-symname accepts 256 bytes" 0
+run set-symname "café à Zürich"
+expect_rc "set-symname accepts UTF-8 text" 0
+expect_eq "the UTF-8 name is saved" "$(host_option "$SYSCONF" symname)" "café à Zürich"
 
 new_case
 run clear-symname
