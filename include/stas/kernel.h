@@ -107,7 +107,8 @@ typedef struct _StasKernel StasKernel;
 typedef gboolean (*StasDeviceOwnedFunc)(const char *device, gpointer data);
 
 typedef struct {
-	/* Connect a new controller. Result: StasCtrlDevice*. */
+	/* Connect a new controller. Result: StasCtrlDevice*, even when @cancellable was
+	 * cancelled after the kernel made the connection: the caller owns it. */
 	void (*connect)(StasKernel *k, const StasKernelHost *host, const StasConnectRequest *req,
 			GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data);
 	/* Adopt the existing kernel controller @device. Result: StasCtrlDevice*. */

@@ -250,8 +250,16 @@ static void on_connect_done(GObject *source, GAsyncResult *res, gpointer token)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(StasCtrlDevice) dev = stas_kernel_device_finish(res, &error);
 	gboolean current;
-	StasCtrl *ctrl = stas_ctrl_op_end(token, error, &current);
+	StasCtrl *ctrl;
 
+	/* A connect the daemon's stop overtook still made a kernel connection: the
+	 * controller must know its device, or the terminator (which waits for this
+	 * very completion) could not disconnect it (review-stafd L6). The device is
+	 * set before the end of the op is reported, which is what wakes it. */
+	ctrl = ((OpToken *)token)->ctrl;
+	if (dev && ctrl->stopping && !ctrl->device)
+		set_device(ctrl, dev);
+	ctrl = stas_ctrl_op_end(token, error, &current);
 	if (!current)
 		goto out;
 	if (dev) {

@@ -51,6 +51,7 @@ typedef struct {
 	StasConnectRequest req;
 	char *device;
 	int lsp;
+	gboolean report_when_cancelled; /* the result owns something in the kernel */
 } NvmeOp;
 
 static void nvme_op_free(gpointer data)
@@ -82,6 +83,9 @@ static void nvme_op_run(NvmeOp *op, gpointer tag, GCancellable *cancellable, GAs
 	g_autoptr(GTask) task = g_task_new(NULL, cancellable, cb, data);
 
 	g_task_set_source_tag(task, tag);
+	/* A connection the kernel made must reach the caller, cancelled or not: it is
+	 * the caller's to disconnect (or keep). */
+	g_task_set_check_cancellable(task, !op->report_when_cancelled);
 	g_task_set_task_data(task, op, nvme_op_free);
 	/* Cancellation does not interrupt a kernel operation once a worker started it (a connect
 	 * cannot be half-undone): the operation runs to its end, and GTask's check_cancellable
@@ -563,6 +567,7 @@ static void nvme_connect(StasKernel *k, const StasKernelHost *host, const StasCo
 	op->req.dhchap_secret = g_strdup(req->dhchap_secret);
 	op->req.dhchap_ctrl_secret = g_strdup(req->dhchap_ctrl_secret);
 	op->req.cfg = req->cfg;
+	op->report_when_cancelled = TRUE;
 	nvme_op_run(op, nvme_connect, cancellable, cb, data, connect_worker);
 }
 

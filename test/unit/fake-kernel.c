@@ -20,8 +20,10 @@ static FakeCall *queue(FakeKernel *k, const char *op, const char *device, GCance
 static void fake_connect(StasKernel *k, const StasKernelHost *host, const StasConnectRequest *req,
 			 GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data)
 {
+	/* As the real kernel layer: a connect that completes is reported, cancelled or not. */
 	FakeCall *call = queue((FakeKernel *)k, "connect", NULL, cancellable, cb, data);
 
+	g_task_set_check_cancellable(call->task, FALSE);
 	call->req = *req;
 	call->req.transport = g_strdup(req->transport);
 	call->req.traddr = g_strdup(req->traddr);

@@ -5,6 +5,7 @@
  */
 #include "../../src/stacd/ioc.h"
 #include "fake-kernel.h"
+#include "stas/terminator.h"
 #include "testutil.h"
 
 typedef struct {
@@ -207,6 +208,33 @@ START_TEST(test_ioc_details_show_the_dlpe)
 }
 END_TEST
 
+static void on_gone(StasCtrl *ctrl, gboolean success, gpointer data)
+{
+	*(gboolean *)data = TRUE;
+}
+
+/* A connect that completes after the daemon began to stop made a kernel
+ * connection all the same: with keep = FALSE it must be disconnected, not
+ * forgotten (review-stafd L6). */
+START_TEST(test_ioc_connect_completing_after_stop_is_disconnected)
+{
+	StasIoc *ioc = new_ioc(NULL);
+	StasCtrl *ctrl = stas_ioc_ctrl(ioc);
+	g_autoptr(StasTerminator) t = stas_terminator_new();
+	FakeCall *connect = fake_take(fx.kernel, "connect");
+	gboolean gone = FALSE;
+
+	stas_ctrl_stop(ctrl);
+	stas_terminator_dispose(t, ctrl, FALSE, on_gone, &gone);
+	fake_connect_ok(connect, "nvme5", "none");
+	fake_iterate();
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 1);
+	fake_disconnect_done(fake_take(fx.kernel, "disconnect"));
+	fake_iterate();
+	ck_assert(gone);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("ioc");
@@ -214,6 +242,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ioc_connect_request_uses_overrides_and_no_discovery_flag);
+	tcase_add_test(tc, test_ioc_connect_completing_after_stop_is_disconnected);
 	tcase_add_test(tc, test_ioc_without_ncc_never_gives_up);
 	tcase_add_test(tc, test_ioc_gives_up_under_ncc_and_resumes_when_ncc_clears);
 	tcase_add_test(tc, test_ioc_ncc_one_counts_as_two);
