@@ -797,6 +797,38 @@ static int check_required(const Parser *parser, const StasCtlArgs *args)
 	return -1;
 }
 
+/* @text for an error message: ASCII as it is, other bytes as \xNN. */
+static char *escape_bytes(const char *text)
+{
+	GString *out = g_string_new(NULL);
+
+	for (const guchar *p = (const guchar *)text; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f)
+			g_string_append_c(out, (char)*p);
+		else
+			g_string_append_printf(out, "\\x%02x", *p);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* Every value goes into a D-Bus string, which must be UTF-8: anything else
+ * is a usage error now rather than a GLib-CRITICAL when the call is built. */
+static int check_utf8(const Parser *parser, const StasCtlArgs *args)
+{
+	for (guint i = 0; i < parser->options->len; i++) {
+		const StasCtlOption *option = g_ptr_array_index(parser->options, i);
+		g_autofree char *name = NULL;
+		g_autofree char *shown = NULL;
+
+		if (!args->values[i] || g_utf8_validate(args->values[i], -1, NULL))
+			continue;
+		name = option_name(option);
+		shown = escape_bytes(args->values[i]);
+		return parser_error(parser, "argument %s: not UTF-8 text: '%s'", name, shown);
+	}
+	return -1;
+}
+
 static const StasCtlCommand *find_command(const StasCtlProgram *program, const char *name)
 {
 	for (guint i = 0; program->commands[i]; i++) {
@@ -1086,6 +1118,8 @@ int stas_ctl_main(const StasCtlProgram *program, int argc, char **argv)
 		if (status >= 0)
 			return status;
 		if ((status = check_required(&sub, sub_args)) >= 0)
+			return status;
+		if ((status = check_utf8(&sub, sub_args)) >= 0)
 			return status;
 		g_ptr_array_extend(extras, sub_extras, NULL, NULL);
 	}

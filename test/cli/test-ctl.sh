@@ -436,5 +436,17 @@ check_usage_error "stafctl ls -d takes no value" \
 check_usage_error "stacctl status with an argument" "stacctl: error: unrecognized arguments: now" \
 	"$STACCTL" status now
 
+# D-Bus strings are UTF-8: other bytes are a usage error, not a GLib-CRITICAL
+# followed by "Is stafd running?" (fuzz F10).
+check_usage_error "stafctl dlp -a not UTF-8: a usage error" \
+	"stafctl dlp: error: argument -a/--traddr: not UTF-8 text: '\\xff\\xfe'" \
+	"$STAFCTL" dlp -t tcp -a $'\xff\xfe' -s 8009
+check_usage_error "stafctl dlp -n not UTF-8: a usage error" \
+	"stafctl dlp: error: argument -n/--nqn: not UTF-8 text: 'nqn.\\xc3('" \
+	"$STAFCTL" dlp -a 10.99.0.2 -s 8009 -n $'nqn.\xc3('
+check_usage_error "stafctl dlp -q not UTF-8: a usage error" \
+	"stafctl dlp: error: argument -q/--host-nqn: not UTF-8 text: '\\x80'" \
+	"$STAFCTL" dlp -a 10.99.0.2 -s 8009 -q $'\x80'
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
