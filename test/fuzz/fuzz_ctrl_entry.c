@@ -5,7 +5,8 @@
  * printable and dictionary forms, exclusion, and the D-Bus dictionary.
  *
  * Input: a flags byte (bit 0: ignore-iface), then the controller entry \0 the
- * exclude entry \0 the host NQN.
+ * exclude entry \0 the host NQN. The entries are made valid UTF-8 first: the
+ * INI reader drops every line that is not, so no entry is anything else.
  */
 #include <string.h>
 
@@ -30,8 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	FuzzInput in = { data, size };
 	guint8 flags = fuzz_byte(&in);
-	g_autofree char *ctrl_text = fuzz_string(&in);
-	g_autofree char *excl_text = fuzz_string(&in);
+	g_autofree char *ctrl_raw = fuzz_string(&in);
+	g_autofree char *excl_raw = fuzz_string(&in);
+	g_autofree char *ctrl_text = g_utf8_make_valid(ctrl_raw, -1);
+	g_autofree char *excl_text = g_utf8_make_valid(excl_raw, -1);
 	g_autofree char *hostnqn = fuzz_string(&in);
 	g_autoptr(StasProblems) problems = NULL;
 	g_autoptr(StasCtrlEntry) entry = NULL;

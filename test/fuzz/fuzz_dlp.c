@@ -47,7 +47,10 @@ static gboolean dc_read(gpointer ctx, guint64 offset, guint32 len, gboolean rae,
 	fuzz_assert(len <= STAS_DLP_CHUNK);
 	fuzz_assert(offset + len <=
 		    STAS_DLP_HEADER_SIZE + (guint64)STAS_DLP_MAX_RECORDS * STAS_DLP_ENTRY_SIZE);
-	fuzz_assert(dc->calls < 10000);
+	/* Each try: two headers and the entries in chunks; then a last header. */
+	fuzz_assert(dc->calls <=
+		    STAS_DLP_MAX_TRIES * (2 + STAS_DLP_MAX_RECORDS * STAS_DLP_ENTRY_SIZE / STAS_DLP_CHUNK) +
+			    1);
 	if (what == 0xff) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "fuzz: command %u fails", dc->calls);
 		return FALSE;

@@ -6,7 +6,9 @@
  *
  * Input: a flags byte (bit 0: the kernel has TP8013), a 2-byte port, the
  * address \0 the interface name \0, then TXT items, each a length byte
- * followed by that many bytes (any bytes: a TXT item is binary).
+ * followed by that many bytes (any bytes: a TXT item is binary). The address
+ * and interface name are made valid UTF-8: Avahi prints the one, the kernel
+ * names the other; only the TXT record is the peer's own text.
  */
 #include <avahi-common/strlst.h>
 
@@ -52,8 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	guint8 flags = fuzz_byte(&in);
 	guint8 high = fuzz_byte(&in);
 	guint16 port = (guint16)(high << 8 | fuzz_byte(&in));
-	g_autofree char *address = fuzz_string(&in);
-	g_autofree char *ifname = fuzz_string(&in);
+	g_autofree char *address_raw = fuzz_string(&in);
+	g_autofree char *ifname_raw = fuzz_string(&in);
+	g_autofree char *address = g_utf8_make_valid(address_raw, -1);
+	g_autofree char *ifname = g_utf8_make_valid(ifname_raw, -1);
 	AvahiStringList *txt;
 	g_autoptr(GHashTable) items = NULL;
 	g_autoptr(GHashTable) cid = NULL;
