@@ -114,6 +114,21 @@ check "units name the installed programs" grep -q '^ExecStart=/usr/sbin/stafd --
 check "stacd unit runs /usr/sbin/stacd" grep -q '^ExecStart=/usr/sbin/stacd --syslog$' "$D$UNITDIR/stacd.service"
 check "stas-config@ runs /usr/bin/stasadm on /etc/nvme" \
 	grep -q '^ExecStart=/usr/bin/stasadm %i -f /etc/nvme/%i$' "$D$UNITDIR/stas-config@.service"
+# unit_has FILE SECTION REGEX: a line of [SECTION] matches REGEX
+unit_has() {
+	awk -v sec="[$2]" -v re="$3" '/^\[/ { in_sec = ($0 == sec) } in_sec && $0 ~ re { found = 1 } END { exit !found }' "$1"
+}
+for u in stafd stacd; do
+	f=$D$UNITDIR/$u.service
+	# SO_RCVBUFFORCE for the 128 MiB udev receive buffer (review-stafd #9)
+	check "$u unit keeps CAP_NET_ADMIN in its bounding set" \
+		unit_has "$f" Service '^CapabilityBoundingSet=.*CAP_NET_ADMIN'
+	check "$u unit restarts a daemon that died" unit_has "$f" Service '^Restart=on-failure$'
+	check "$u unit waits before restarting" unit_has "$f" Service '^RestartSec=[1-9]'
+	check "$u unit bounds restarts: StartLimitIntervalSec= in [Unit]" \
+		unit_has "$f" Unit '^StartLimitIntervalSec=[1-9]'
+	check "$u unit bounds restarts: StartLimitBurst= in [Unit]" unit_has "$f" Unit '^StartLimitBurst=[1-9]'
+done
 not_grep() { ! grep -rq "$@"; }
 check "no template placeholder left in units" not_grep '@[A-Z]\+@' "$D$UNITDIR"
 if command -v xmllint >/dev/null; then
