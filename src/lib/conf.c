@@ -134,6 +134,8 @@ typedef struct {
 	const char *option;
 } Origin;
 
+/* Python's int(), as nvme-stas used it: an optional sign, then digits that
+ * may be grouped by single underscores ("1_000"). */
 static gboolean parse_int(const char *text, gint64 *out)
 {
 	g_autofree char *copy = g_strstrip(g_strdup(text));
@@ -145,7 +147,9 @@ static gboolean parse_int(const char *text, gint64 *out)
 		negative = *p++ == '-';
 	if (!g_ascii_isdigit(*p))
 		return FALSE;
-	for (; g_ascii_isdigit(*p); p++) {
+	for (; g_ascii_isdigit(*p) || (*p == '_' && g_ascii_isdigit(p[1])); p++) {
+		if (*p == '_')
+			continue;
 		magnitude = magnitude * 10 + (guint64)(*p - '0');
 		if (magnitude > (guint64)G_MAXINT32 + 1)
 			return FALSE;

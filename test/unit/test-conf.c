@@ -259,6 +259,20 @@ START_TEST(test_int_accepts_sign_and_rejects_junk)
 }
 END_TEST
 
+/* nvme-stas read integers with Python's int(): one underscore between digits. */
+START_TEST(test_int_accepts_python_digit_grouping)
+{
+	load(STAS_DAEMON_STACD, "[Global]\nkato = 1_000\nctrl-loss-tmo = -6_0_0\nreconnect-delay = 1__0\n"
+				"nr-io-queues = _4\nnr-poll-queues = 4_\n");
+	ck_assert_int_eq(get_int(STAS_OPT_KATO), 1000);
+	ck_assert_int_eq(get_int(STAS_OPT_CTRL_LOSS_TMO), -600);
+	ck_assert(!stas_conf_is_set(fx.conf, STAS_OPT_RECONNECT_DELAY));
+	ck_assert(!stas_conf_is_set(fx.conf, STAS_OPT_NR_IO_QUEUES));
+	ck_assert(!stas_conf_is_set(fx.conf, STAS_OPT_NR_POLL_QUEUES));
+	ck_assert_uint_eq(fx.problems->len, 3);
+}
+END_TEST
+
 START_TEST(test_queue_size_range)
 {
 	load(STAS_DAEMON_STACD, "[Global]\nqueue-size = 16\n");
@@ -638,6 +652,7 @@ int main(void)
 	tcase_add_test(tc, test_bool_is_case_insensitive_and_strict);
 	tcase_add_test(tc, test_enabled_disabled_rejects_true);
 	tcase_add_test(tc, test_int_accepts_sign_and_rejects_junk);
+	tcase_add_test(tc, test_int_accepts_python_digit_grouping);
 	tcase_add_test(tc, test_queue_size_range);
 	tcase_add_test(tc, test_ncc_negative_is_rejected);
 	tcase_add_test(tc, test_disconnect_scope_keywords);
