@@ -60,12 +60,18 @@ guint stas_ctrl_entry_size(const StasCtrlEntry *entry)
 }
 
 /* What a problem message may show of a token: never a DH-HMAC-CHAP secret. */
-static char *shown_token(const char *token)
+static char *shown_token(const char *raw)
 {
+	g_autofree char *token = g_utf8_make_valid(raw, -1);
+
 	if (strstr(token, "DHHC-"))
 		return g_strdup("(a token that looks like a secret; not shown)");
-	if (strlen(token) > 60)
-		return g_strdup_printf("\"%.60s...\"", token);
+	if (g_utf8_strlen(token, -1) > 60) {
+		/* Cut at a character, not a byte: messages must stay UTF-8 (fuzz N4). */
+		g_autofree char *head = g_utf8_substring(token, 0, 60);
+
+		return g_strdup_printf("\"%s...\"", head);
+	}
 	return g_strdup_printf("\"%s\"", token);
 }
 

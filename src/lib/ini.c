@@ -346,12 +346,15 @@ char *stas_ini_read_first_line(const char *path, gsize max, GError **error)
 			    path);
 		return NULL;
 	}
-	nl = memchr(data->data, '\n', data->len);
+	/* An empty file has no buffer at all: memchr() must not see NULL (fuzz N1). */
+	nl = data->len ? memchr(data->data, '\n', data->len) : NULL;
 	if (!nl && truncated) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
 			    "the first line of %s is longer than %zu bytes; not read", path, max);
 		return NULL;
 	}
+	if (!data->len)
+		return g_strdup("");
 	return g_strndup((const char *)data->data, nl ? (gsize)(nl - data->data) : data->len);
 }
 

@@ -531,13 +531,57 @@ char *stas_pprint_format(JsonNode *node, int width)
 	return g_string_free(p.out, FALSE);
 }
 
+static void fix_doubles(JsonNode *node);
+
+static void fix_member(JsonObject *object, const char *name, JsonNode *member, gpointer data)
+{
+	fix_doubles(member);
+}
+
+static void fix_element(JsonArray *array, guint index, JsonNode *element, gpointer data)
+{
+	fix_doubles(element);
+}
+
+/* json-glib 1.6 prints a double as "%.17g" followed by ".0" when that has no
+ * point, so 1e17 comes out as "1e+17.0", which is not JSON (fuzz N3). Such a
+ * double is integral: it goes out as an integer when it fits, else as text. */
+static void fix_doubles(JsonNode *node)
+{
+	char text[G_ASCII_DTOSTR_BUF_SIZE];
+	double value;
+
+	if (JSON_NODE_HOLDS_OBJECT(node)) {
+		json_object_foreach_member(json_node_get_object(node), fix_member, NULL);
+		return;
+	}
+	if (JSON_NODE_HOLDS_ARRAY(node)) {
+		json_array_foreach_element(json_node_get_array(node), fix_element, NULL);
+		return;
+	}
+	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_DOUBLE)
+		return;
+	value = json_node_get_double(node);
+	g_ascii_formatd(text, sizeof(text), "%.17g", value);
+	if (strchr(text, '.'))
+		return;
+	if (value >= -9.2e18 && value <= 9.2e18)
+		json_node_set_int(node, (gint64)value);
+	else
+		json_node_set_string(node, text);
+}
+
 char *stas_json_format_pretty(JsonNode *node)
 {
 	g_autoptr(JsonGenerator) generator = json_generator_new();
 	g_autoptr(JsonNode) null_node = NULL;
+	g_autoptr(JsonNode) copy = NULL;
 
 	if (!node)
 		node = null_node = json_node_new(JSON_NODE_NULL);
+	copy = json_node_copy(node);
+	fix_doubles(copy);
+	node = copy;
 	json_generator_set_pretty(generator, TRUE);
 	json_generator_set_indent(generator, 2);
 	json_generator_set_root(generator, node);
