@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -831,9 +832,8 @@ static char *updated_sys_conf(const char *conf_file, const char *option, const c
 	return stas_ini_to_string(ini);
 }
 
-/* Saves VALUE (NULL: remove) as OPTION of [Host], and into FILE if given.
- * Returns the exit status. */
-static int save(const char *conf_file, const char *option, const char *value, const char *file)
+/* save() once the lock is held. */
+static int save_locked(const char *conf_file, const char *option, const char *value, const char *file)
 {
 	g_autofree char *conf_text = NULL;
 	g_autofree char *file_text = NULL;
@@ -866,6 +866,35 @@ static int save(const char *conf_file, const char *option, const char *value, co
 	if (conf_text)
 		ok = pending_commit(&pf_conf);
 	return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* Serialises the read-modify-rename of CONF_FILE between stasadm runs
+ * (stas-config@hostnqn and @hostid start in parallel at first boot; without
+ * this one of their lines was lost). The lock is on the directory, which
+ * outlives the renames of the file itself. Returns the descriptor to close,
+ * or -1: without a directory the write fails later with a proper message. */
+static int lock_conf_dir(const char *conf_file)
+{
+	g_autofree char *dir = g_path_get_dirname(conf_file);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Saves VALUE (NULL: remove) as OPTION of [Host], and into FILE if given.
+ * Returns the exit status. */
+static int save(const char *conf_file, const char *option, const char *value, const char *file)
+{
+	int lock = conf_file && *conf_file ? lock_conf_dir(conf_file) : -1;
+	int status = save_locked(conf_file, option, value, file);
+
+	if (lock >= 0)
+		close(lock);
+	return status;
 }
 
 /* A name the daemons would drop (stas_host_load) is refused now rather than

@@ -405,6 +405,21 @@ else
 	echo "SKIP: protected-symlink checks need root and a 'nobody' user"
 fi
 
+# stas-config@hostnqn and @hostid run in parallel at first boot; each
+# rewrites sys.conf, and neither may lose the other's line.
+new_case
+printf '%s\n' "$MID1" >"$STAS_MACHINE_ID_FILE"
+lost=0
+for i in $(seq 1 20); do
+	rm -f "$SYSCONF"
+	"$STASADM" hostnqn -f "$CASE/hostnqn" &
+	"$STASADM" hostid -f "$CASE/hostid" &
+	"$STASADM" set-symname "host $i" &
+	wait
+	[ "$(grep -cE '^(nqn|id|symname) = ' "$SYSCONF")" = 3 ] || lost=$((lost + 1))
+done
+expect_eq "parallel runs on one sys.conf lose no update (20 rounds of 3)" "$lost" 0
+
 # FIFOs never make stasadm wait.
 new_case
 mkfifo "$CASE/fifo"
