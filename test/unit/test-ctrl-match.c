@@ -398,7 +398,7 @@ START_TEST(test_find_ctrl_skips_owned_devices_and_prefers_exact_nqn)
 	ck_assert_str_eq(second, "nvme1");
 	exact = stas_udev_find_free_ctrl(root, wk, TRUE, NULL, NULL, NULL);
 	ck_assert_str_eq(exact, "nvme2");
-	tu_rmtree(g_steal_pointer(&root));
+	tu_rmtree(root);
 }
 END_TEST
 

@@ -232,6 +232,7 @@ START_TEST(test_ioc_connect_completing_after_stop_is_disconnected)
 	fake_disconnect_done(fake_take(fx.kernel, "disconnect"));
 	fake_iterate();
 	ck_assert(gone);
+	stas_ctrl_unref(ctrl); /* the reference dispose handed to on_gone */
 }
 END_TEST
 
