@@ -70,6 +70,7 @@ struct _StasService {
 	char *state_path;
 	GCancellable *resolving;
 	guint resolving_pending;
+	gboolean reconcile_again; /* a soak expired while names were being resolved */
 	GPtrArray *resolved;
 	GHashTable *last_resolved; /* StasTid* as configured -> StasTid* it last resolved to */
 	gboolean stopping;

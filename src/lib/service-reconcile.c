@@ -99,6 +99,8 @@ void stas_service_add_wanted(StasService *svc, const GPtrArray *wanted)
 
 /* ----------------------------------------------- reconciliation, phase 1 */
 
+static void reconcile(StasService *svc);
+
 static void resolved_one(StasService *svc)
 {
 	g_autoptr(GPtrArray) configured = NULL;
@@ -111,6 +113,10 @@ static void resolved_one(StasService *svc)
 		svc->klass->reconcile(svc, configured);
 	stas_service_save_state(svc);
 	stas_service_notify_status(svc);
+	if (svc->reconcile_again && !svc->stopping) {
+		svc->reconcile_again = FALSE;
+		reconcile(svc);
+	}
 }
 
 typedef struct {
@@ -175,10 +181,12 @@ static void reconcile(StasService *svc)
 
 	if (svc->stopping)
 		return;
+	/* Lookups still running are let finish, and the pass that waits for them
+	 * runs again right after: cancelling them on every soak (mDNS or referral
+	 * churn) meant that with a slow resolver phase 2 never ran (review-stafd L3). */
 	if (svc->resolving) {
-		g_cancellable_cancel(svc->resolving);
-		g_clear_object(&svc->resolving);
-		g_clear_pointer(&svc->resolved, g_ptr_array_unref);
+		svc->reconcile_again = TRUE;
+		return;
 	}
 	svc->resolving = g_cancellable_new();
 	svc->resolved = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
