@@ -53,6 +53,21 @@ static const char *unusable_text(const char *value)
 	return NULL;
 }
 
+/* The last key line of @option; continuation lines are not values here
+ * (report_unknown says so). */
+static const StasIniEntry *last_entry(const StasIni *ini, const char *option)
+{
+	const GPtrArray *entries = stas_ini_entries(ini, HOST_SECTION);
+
+	for (guint i = entries ? entries->len : 0; i > 0; i--) {
+		const StasIniEntry *entry = g_ptr_array_index(entries, i - 1);
+
+		if (!entry->continued && g_str_equal(entry->key, option))
+			return entry;
+	}
+	return NULL;
+}
+
 static const HostOption *find_option(const char *option)
 {
 	for (guint i = 0; i < G_N_ELEMENTS(host_options); i++) {
@@ -68,7 +83,7 @@ static const HostOption *find_option(const char *option)
 static char *resolve(const StasIni *ini, const char *option, gboolean mandatory, GError **error)
 {
 	const HostOption *desc = find_option(option);
-	const StasIniEntry *entry = stas_ini_last(ini, HOST_SECTION, option);
+	const StasIniEntry *entry = last_entry(ini, option);
 	g_autofree char *path = NULL;
 	char *value;
 
@@ -95,7 +110,7 @@ static char *resolve_optional(const StasIni *ini, const char *option, gsize max,
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *value = resolve(ini, option, FALSE, &error);
-	const StasIniEntry *entry = stas_ini_last(ini, HOST_SECTION, option);
+	const StasIniEntry *entry = last_entry(ini, option);
 	guint line = entry ? entry->line : 0;
 	const char *why;
 
@@ -160,8 +175,10 @@ static void report_unknown(const StasIni *ini, StasProblems *problems)
 			const StasIniEntry *entry = g_ptr_array_index(entries, e);
 
 			if (entry->continued)
-				continue;
-			if (!find_option(entry->key))
+				stas_problems_add(
+					problems, stas_ini_path(ini), entry->line, section, entry->key,
+					"continuation line: sys.conf values are single lines; ignored");
+			else if (!find_option(entry->key))
 				stas_problems_add(problems, stas_ini_path(ini), entry->line, section,
 						  entry->key,
 						  "unknown option (valid: nqn, id, key, symname); ignored");

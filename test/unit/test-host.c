@@ -387,6 +387,21 @@ START_TEST(test_host_unknown_sections_and_options_are_reported)
 }
 END_TEST
 
+/* sys.conf values are single lines: an indented line after "nqn = ..." is
+ * reported, and the value stays the one of the key line. */
+START_TEST(test_host_continuation_line_is_reported_and_ignored)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StasProblems) problems = stas_problems_new();
+	g_autoptr(StasHost)
+		host = load_text("[Host]\nnqn = nqn.x:y\n    continued\nid = z\n", problems, &error);
+
+	ck_assert_msg(host, "%s", error ? error->message : "?");
+	ck_assert_str_eq(host->nqn, "nqn.x:y");
+	ck_assert_ptr_nonnull(tu_find_problem(problems, 3, "continuation"));
+}
+END_TEST
+
 START_TEST(test_host_resolve_single_option)
 {
 	g_autoptr(GError) error = NULL;
@@ -437,6 +452,7 @@ int main(void)
 	tcase_add_test(tc, test_host_nqn_longer_than_223_is_fatal);
 	tcase_add_test(tc, test_host_missing_optional_files_are_undefined_and_reported);
 	tcase_add_test(tc, test_host_unknown_sections_and_options_are_reported);
+	tcase_add_test(tc, test_host_continuation_line_is_reported_and_ignored);
 	tcase_add_test(tc, test_host_resolve_single_option);
 	tcase_add_test(tc, test_host_unreadable_sys_conf_is_an_error);
 	suite_add_tcase(suite, tc);
