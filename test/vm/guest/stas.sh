@@ -140,9 +140,10 @@ ctrl_rows() {
     local c q a h
     for c in /sys/class/nvme/nvme*; do
         q='' a='' h=''
-        read -r q <"$c/subsysnqn" 2>/dev/null || continue
-        read -r a <"$c/address" 2>/dev/null || true
-        read -r h <"$c/hostnqn" 2>/dev/null || true
+        # (2>/dev/null first: it must cover a controller vanishing under us)
+        read -r q 2>/dev/null <"$c/subsysnqn" || continue
+        read -r a 2>/dev/null <"$c/address" || true
+        read -r h 2>/dev/null <"$c/hostnqn" || true
         echo "${c##*/}|$q|${a%%,src_addr=*}|$h"
     done
     return 0
@@ -154,7 +155,7 @@ live_ioc_rows() {
     while IFS= read -r row; do
         [[ $row == *"|$WKNQN|"* ]] && continue
         s=''
-        read -r s <"/sys/class/nvme/${row%%|*}/state" 2>/dev/null || true
+        read -r s 2>/dev/null <"/sys/class/nvme/${row%%|*}/state" || true
         [ "$s" = live ] && echo "$row"
     done < <(ctrl_rows)
     return 0
