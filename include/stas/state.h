@@ -9,8 +9,9 @@
 
 #include <json-glib/json-glib.h>
 
-/* <runtime dir>/last-known-config.json (the Python suite's pickle file
- * beside it is simply not read). */
+/* <runtime dir>/last-known-config.json, or <prog>-last-known-config.json
+ * when STAS_RUNTIME_DIR puts both daemons in one directory (the Python
+ * suite's pickle file beside it is simply not read). */
 char *stas_state_path(const char *prog);
 
 /* Write {"format": "stas-state", "version": 1, "daemon": @prog,

@@ -16,11 +16,19 @@
 #define STATE_FORMAT  "stas-state"
 #define STATE_VERSION 1
 
+/* systemd gives each daemon a runtime directory of its own. STAS_RUNTIME_DIR
+ * (tests, the demo, containers) puts both daemons in one: there the file
+ * name says whose it is, or each daemon would overwrite the other's state
+ * and restart without it. */
 char *stas_state_path(const char *prog)
 {
 	g_autofree char *dir = stas_path(STAS_PATH_RUNTIME_DIR, prog);
+	const char *shared = g_getenv(stas_path_env(STAS_PATH_RUNTIME_DIR));
+	g_autofree char *name = NULL;
 
-	return g_build_filename(dir, "last-known-config.json", NULL);
+	if (shared && *shared && prog)
+		name = g_strconcat(prog, "-last-known-config.json", NULL);
+	return g_build_filename(dir, name ? name : "last-known-config.json", NULL);
 }
 
 gboolean stas_state_save(const char *path, const char *prog, JsonArray *controllers, GError **error)

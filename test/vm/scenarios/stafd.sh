@@ -98,7 +98,7 @@ st=0
 stafd_stop TERM || st=$?
 check "stafd exits with status 0" test "$st" = 0
 check "the DC connection stays in the kernel (persistent-connections = true)" test "$(dc_dev 8009)" = "$DEV"
-check "the last-known state was written" test -s "$STAS_RUNTIME_DIR/last-known-config.json"
+check "the last-known state was written" test -s "$STAS_RUNTIME_DIR/stafd-last-known-config.json"
 : >"$T/stafd2.log"
 check "a new stafd starts" stafd_start "$T/stafd2.log"
 check "it serves the cached log page at once (state file)" wait_for 5 'staf_dlp 8009 | grep -q "|$SUB1\$"'
