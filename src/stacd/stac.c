@@ -16,12 +16,13 @@
 
 #define STAF_NAME	     "org.nvmexpress.staf"
 #define STAF_PATH	     "/org/nvmexpress/staf"
-#define STAF_BACK_SOAK_S     10.0 /* stafd needs time to reconnect and refresh its cache */
 #define ADD_SOAK_S	     1.0  /* sysfs attributes trail udev "add" events */
 #define STARTUP_AUDIT_WAIT_S 30.0 /* longest wait for first attempts before the start-up audit */
 #define ORIGIN_DISCOVERED    "discovered"
 #define ORIGIN_CONFIGURED    "configured"
 #define ORIGIN_ADOPTED	     "adopted"
+#define PAGES_DETAIL	     "log pages" /* stafd's word on where a DC's log page comes from */
+#define PAGES_READ	     "read"	 /* ... from the DC itself, since stafd started */
 
 /* The DC identity keys a listing keeps (not its secrets, nor its state). */
 static const char *const dc_keys[] = { "transport",   "traddr",	    "trsvcid", "subsysnqn",
@@ -327,9 +328,51 @@ static void apply(StasStac *stac, GPtrArray *configured)
 	startup_audit_check(stac, FALSE);
 }
 
-/* stafd's answer as TID -> listing. NULL when the text is not what stafd
- * sends. */
-static GHashTable *parse_log_pages(StasStac *stac, const char *json, GError **error)
+/* Do @a and @b (DC dicts) name the same discovery controller? */
+static gboolean same_dc(GHashTable *a, GHashTable *b)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(dc_keys); i++) {
+		if (!g_str_equal(dict_get(a, dc_keys[i]), dict_get(b, dc_keys[i])))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Has stafd read @dc's log page since it started? A stafd that restarted
+ * serves the page it restored from its last-known state, or none, until
+ * the DC answered again: such a page adds what it lists but is no reason
+ * to remove anything. An older stafd (nvme-stas) does not say: its page is
+ * taken as read, as it always was. */
+static gboolean page_read(GHashTable *dc)
+{
+	const char *pages = dc ? g_hash_table_lookup(dc, PAGES_DETAIL) : NULL;
+
+	return !pages || g_str_equal(pages, PAGES_READ);
+}
+
+/* What @dc listed before stays in @map while stafd has not read its page. */
+static void keep_unread_listings(StasStac *stac, GHashTable *map, GHashTable *dc)
+{
+	GHashTableIter iter;
+	gpointer key, value;
+	guint kept = 0;
+
+	g_hash_table_iter_init(&iter, stac->discovered);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		StasStacListing *listing = value;
+
+		if (same_dc(listing->dc, dc) && !g_hash_table_contains(map, key))
+			kept += add_listing(stac, map, listing->dlpe, listing->dc);
+	}
+	if (kept)
+		stas_info("stafd has not read the log page of (%s, %s, %s) yet; keeping the %u I/O "
+			  "controller(s) it listed before",
+			  dict_get(dc, "transport"), dict_get(dc, "traddr"), dict_get(dc, "trsvcid"), kept);
+}
+
+/* stafd's answer as TID -> listing; @unread counts the DCs whose page stafd
+ * has not read yet. NULL when the text is not what stafd sends. */
+static GHashTable *parse_log_pages(StasStac *stac, const char *json, guint *unread, GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GHashTable) map = NULL;
@@ -367,6 +410,10 @@ static GHashTable *parse_log_pages(StasStac *stac, const char *json, GError **er
 			dlpe = stas_dict_from_json(json_node_get_object(page_node));
 			add_listing(stac, map, dlpe, dc);
 		}
+		if (dc && !page_read(dc)) {
+			keep_unread_listings(stac, map, dc);
+			(*unread)++;
+		}
 	}
 	return g_steal_pointer(&map);
 }
@@ -389,19 +436,21 @@ void stas_stac_fetch_done(StasStacFetch *fetch, const char *json, const GError *
 	g_autoptr(GError) parse_error = NULL;
 	g_autoptr(GHashTable) map = NULL;
 	StasStac *stac = fetch->stac;
+	guint unread = 0;
 
 	g_free(fetch);
 	/* stacd is stopping, or a newer pass took over */
 	if (g_cancellable_is_cancelled(cancellable))
 		return;
 	if (json)
-		map = parse_log_pages(stac, json, &parse_error);
+		map = parse_log_pages(stac, json, &unread, &parse_error);
 	if (stac->fetching == cancellable)
 		g_clear_object(&stac->fetching);
 	if (map) {
+		stas_debug("stafd lists %u I/O controller(s); %u DC log page(s) not read yet",
+			   g_hash_table_size(map), unread);
 		g_hash_table_unref(stac->discovered);
 		stac->discovered = g_steal_pointer(&map);
-		stac->staf_answered = TRUE;
 	} else {
 		stas_warn("Cannot read the log pages from stafd (%s); keeping the %u I/O controller(s) it "
 			  "listed before",
@@ -473,14 +522,9 @@ static void on_staf_proxy(GObject *source, GAsyncResult *res, gpointer data)
 	/* Whatever the signal says, stacd re-reads everything after the soak. */
 	g_signal_connect_swapped(proxy, "log-pages-changed", G_CALLBACK(stas_service_soak), &stac->svc);
 	g_signal_connect_swapped(proxy, "dc-removed", G_CALLBACK(stas_service_soak), &stac->svc);
-	/* The soak timer still has the 10 s interval if stafd is coming back.
-	 * A stafd that appears while stacd runs on listings restored from the
-	 * last-known state may have just started too: it gets the same time
-	 * to reconnect its DCs and refresh its cache before its answer counts. */
-	if (!stac->staf_answered && g_hash_table_size(stac->discovered))
-		stas_timer_set_interval(stac->svc.soak, STAF_BACK_SOAK_S);
+	/* No waiting for a stafd that has just started: until it has read a
+	 * DC's log page again, what that DC listed stays (page_read). */
 	stas_service_soak(&stac->svc);
-	stas_timer_set_interval(stac->svc.soak, STAS_SOAK_S);
 }
 
 static void on_staf_appeared(GDBusConnection *bus, const char *name, const char *owner, gpointer data)
@@ -503,7 +547,6 @@ static void on_staf_vanished(GDBusConnection *bus, const char *name, gpointer da
 	stas_info("stafd left D-Bus; its I/O controllers stay as they are");
 	g_clear_object(&stac->staf);
 	stac->staf_up = FALSE;
-	stas_timer_set_interval(stac->svc.soak, STAF_BACK_SOAK_S);
 }
 
 /* ---------------------------------------------------------- service hooks */

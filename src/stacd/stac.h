@@ -24,7 +24,6 @@ struct _StasStac {
 	StasDbusStaf *staf; /* stafd's proxy, while it is on the bus */
 	gboolean staf_up;   /* stafd can be asked (the proxy, or a test says so) */
 	gboolean staf_seen;
-	gboolean staf_answered; /* stafd answered once since stacd started */
 	/* StasTid* -> StasStacListing*: the last good answer of stafd, or what
 	 * the last-known state recorded of it until stafd answers. */
 	GHashTable *discovered;

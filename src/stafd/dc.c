@@ -35,6 +35,7 @@ struct _StasDc {
 	StasOp get_log_op;
 	Step restart_from;   /* chain re-run requested while a step was in flight */
 	gboolean chain_done; /* the chain ran to its end on this connection */
+	gboolean pages_read; /* log_pages came from the DC, not from the last-known state */
 	gboolean halted;     /* leaving: arm nothing any more */
 	char *cntlid;	     /* controller ID of the association last registered */
 	StasTimer *unresponsive_timer;
@@ -315,6 +316,7 @@ static void on_get_log_done(GObject *source, GAsyncResult *res, gpointer token)
 		g_autoptr(GPtrArray) new_referrals = NULL;
 
 		dc->chain_done = TRUE;
+		dc->pages_read = TRUE;
 		stas_dc_set_log_pages(dc, g_steal_pointer(&entries));
 		new_referrals = stas_dc_referrals(dc);
 		stas_info("%s | %s - Received discovery log pages (num records=%u).", id(dc), dev(dc),
@@ -580,6 +582,16 @@ static StasOp *dc_op(StasCtrl *ctrl, guint index)
 	return index < G_N_ELEMENTS(ops) ? ops[index] : NULL;
 }
 
+/* Where the cached log page comes from. stacd removes what a page no longer
+ * lists only once it is "read": not while a restarted stafd serves the page
+ * it restored, or none yet. */
+static const char *pages_state(const StasDc *dc)
+{
+	if (dc->pages_read)
+		return "read";
+	return dc->log_pages->len ? "restored" : "not read yet";
+}
+
 static void dc_add_info(StasCtrl *ctrl, GHashTable *info)
 {
 	StasDc *dc = DC(ctrl);
@@ -593,6 +605,7 @@ static void dc_add_info(StasCtrl *ctrl, GHashTable *info)
 	};
 
 	g_hash_table_insert(info, g_strdup("origin"), g_strdup(stas_dc_origin_to_string(dc->origin)));
+	g_hash_table_insert(info, g_strdup("log pages"), g_strdup(pages_state(dc)));
 	if (dc->origin == STAS_ORIGIN_DISCOVERED) {
 		double t = persistence(dc);
 

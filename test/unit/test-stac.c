@@ -90,15 +90,21 @@ static char *find_in_sysfs(StasKernel *k, const StasTid *tid, gboolean discovery
 /* ------------------------------------------------------------- stafd */
 
 /* stafd's get_all_log_pages answer: one DC without host-iface listing @a
- * and @b (NULL: fewer) on 127.0.0.1:4420. */
-static char *log_pages(const char *a, const char *b)
+ * and @b (NULL: fewer) on 127.0.0.1:4420, its "log pages" detail @pages
+ * (NULL: none, as an older stafd sends). */
+static char *log_pages_as(const char *pages, const char *a, const char *b)
 {
-	GString *json = g_string_new(
+	g_autofree char *detail = pages ? g_strdup_printf("\"log pages\": \"%s\", ", pages) : g_strdup("");
+	GString *json = g_string_new(NULL);
+	const char *nqns[] = { a, b };
+
+	g_string_append_printf(
+		json,
 		"[{\"discovery-controller\": {\"transport\": \"tcp\", \"traddr\": \"127.0.0.1\", "
 		"\"trsvcid\": \"8009\", \"subsysnqn\": \"nqn.2014-08.org.nvmexpress.discovery\", "
-		"\"host-traddr\": \"\", \"host-iface\": \"\", \"host-nqn\": \"" HOSTNQN "\", "
-		"\"dhchap-secret\": \"DHHC-1:00:secret:\", \"device\": \"nvme0\"}, \"log-pages\": [");
-	const char *nqns[] = { a, b };
+		"\"host-traddr\": \"\", \"host-iface\": \"\", \"host-nqn\": \"" HOSTNQN "\", %s"
+		"\"dhchap-secret\": \"DHHC-1:00:secret:\", \"device\": \"nvme0\"}, \"log-pages\": [",
+		detail);
 
 	for (guint i = 0; i < G_N_ELEMENTS(nqns) && nqns[i]; i++)
 		g_string_append_printf(
@@ -109,6 +115,12 @@ static char *log_pages(const char *a, const char *b)
 			i ? ", " : "", nqns[i]);
 	g_string_append(json, "]}]");
 	return g_string_free(json, FALSE);
+}
+
+/* What a stafd that has read its DC's log page answers. */
+static char *log_pages(const char *a, const char *b)
+{
+	return log_pages_as("read", a, b);
 }
 
 static void on_fetch(StasStac *stac, StasStacFetch *fetch)
@@ -457,6 +469,74 @@ START_TEST(test_malformed_records_are_skipped)
 }
 END_TEST
 
+/* A stafd that has just (re)started serves its DCs before it has read their
+ * log pages again: an empty page or one restored from its last-known state.
+ * Such an answer adds what it lists and removes nothing (review-stacd #2;
+ * the VM scenario stacd-restart lost both I/O controllers to it). */
+START_TEST(test_restart_stafd_not_read_yet_removes_nothing)
+{
+	static const char *const unread[] = { "not read yet", "restored" };
+	g_autofree char *conf = scope_conf(scopes[_i]);
+	g_autofree char *empty = log_pages_as(unread[_i % 2], NULL, NULL);
+	g_autofree char *other = log_pages_as(unread[(_i + 1) % 2], SUB2, NULL);
+	g_autofree char *read_empty = log_pages(NULL, NULL);
+
+	run_until_restart(conf);
+	start(conf, TRUE);
+	adopt_nvme1();
+	reconcile();
+	answer(empty);
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
+	ck_assert_str_eq(stas_ctrl_device(ctrl_of(SUB1)), "nvme1");
+	reconcile();
+	answer(other);
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
+	ck_assert_str_eq(stas_ctrl_device(ctrl_of(SUB1)), "nvme1");
+	ck_assert_uint_eq(n_ctrls(), 2); /* what it lists is wanted at once */
+	/* Once stafd has read the page, an entry it no longer lists goes. */
+	reconcile();
+	answer(read_empty);
+	ck_assert_ptr_null(stas_service_lookup_device(&fx.stac->svc, "nvme1"));
+	ck_assert_uint_eq(n_ctrls(), 0);
+}
+END_TEST
+
+/* An older stafd (or nvme-stas's) says nothing about its log pages: its
+ * answer is authoritative, as it always was. */
+START_TEST(test_stafd_without_log_page_detail_is_authoritative)
+{
+	g_autofree char *conf = scope_conf(scopes[0]);
+	g_autofree char *empty = log_pages_as(NULL, NULL, NULL);
+
+	run_until_restart(conf);
+	start(conf, TRUE);
+	adopt_nvme1();
+	reconcile();
+	answer(empty);
+	ck_assert_uint_eq(n_ctrls(), 0);
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 1);
+}
+END_TEST
+
+/* Tests, the demo and containers point both daemons at one runtime
+ * directory with STAS_RUNTIME_DIR; each overwrote the other's state, so a
+ * restarted stafd came back without its DCs and log pages and a restarted
+ * stacd without what stafd listed. */
+START_TEST(test_daemons_keep_their_own_state_file_in_one_runtime_dir)
+{
+	g_autofree char *staf = NULL;
+	g_autofree char *stac = NULL;
+
+	g_setenv("STAS_RUNTIME_DIR", fx.dir, TRUE);
+	staf = stas_state_path("stafd");
+	stac = stas_state_path("stacd");
+	g_unsetenv("STAS_RUNTIME_DIR");
+	ck_assert_str_ne(staf, stac);
+	ck_assert(g_str_has_prefix(staf, fx.dir));
+	ck_assert(g_str_has_prefix(stac, fx.dir));
+}
+END_TEST
+
 /* ------------------------------------------------------------- audits */
 
 #define AUDIT_CONF                                 \
@@ -579,6 +659,10 @@ static Suite *stac_suite(void)
 	tcase_add_test(restart, test_restart_reconnects_listed_controller_whose_device_is_gone);
 	tcase_add_test(restart, test_state_records_listing_and_origin);
 	tcase_add_test(restart, test_malformed_records_are_skipped);
+	tcase_add_loop_test(restart, test_restart_stafd_not_read_yet_removes_nothing, 0,
+			    G_N_ELEMENTS(scopes));
+	tcase_add_test(restart, test_stafd_without_log_page_detail_is_authoritative);
+	tcase_add_test(restart, test_daemons_keep_their_own_state_file_in_one_runtime_dir);
 	suite_add_tcase(s, restart);
 
 	tcase_add_checked_fixture(audit, setup, teardown);

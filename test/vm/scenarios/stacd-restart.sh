@@ -1,4 +1,5 @@
 #!/bin/bash
+# stas-vm-timeout: 1500
 # stacd-restart.sh - restarting stacd never cuts storage that is still
 # wanted (review-stacd #1, #2): in every disconnect-scope, with stafd up,
 # stopped, frozen (slow) or restarting at the same time, and after
@@ -7,7 +8,9 @@
 # written to all along keeps working. The DC has no host-iface, so on this
 # 6.1 kernel the audit's TIDs (host-iface from src_addr) differ from
 # stacd's own: the case that tore connections down in audit mode.
-# It needs about 15 minutes under TCG: STAS_VM_SCENARIO_TIMEOUT=1200.
+# Instead of sleeping, each case waits for the moment stacd acts: its first
+# answer from a stafd that has read every DC's log page (stacd removes
+# what such an answer no longer lists at once, and nothing before).
 # (wait_for's single-quoted conditions are eval'ed later, on purpose)
 # shellcheck disable=SC2016
 set -euo pipefail
@@ -24,6 +27,13 @@ stac_scope() {
     printf '%s\n' '[I/O controller connection management]' "disconnect-scope = $1" >/etc/stas/stacd.conf
 }
 devices() { echo "$(ioc_devs "$SUB1") $(ioc_devs "$SUB2")"; }
+
+# read_answer LOG: stacd (its --tron log LOG) had an answer from a stafd
+# that has read the log page of every DC
+read_answer() { grep -qE "stafd lists [0-9]+ I/O controller\(s\); 0 DC log page" "$1"; }
+# acted LOG: stacd has acted on such an answer; a moment more lets any
+# consequence (an audit, a disconnect) reach the log and udev
+acted() { wait_for 60 read_answer "$1" && sleep 2; }
 
 # removals_of LINE DEV...: udev "remove" events of DEVs (or their
 # namespaces) logged after line LINE of the monitor's file
@@ -65,39 +75,36 @@ restart_case() {
     up)
         stacd_stop TERM || st=$?
         stacd_start "$log"
-        sleep 8
         ;;
     stopped)
         stafd_stop TERM || true
         stacd_stop TERM || st=$?
         stacd_start "$log"
-        sleep 8
-        check "stacd says it keeps what stafd listed" grep -qE "stafd is not running; keeping the [1-9][0-9]* I/O" "$log"
+        check "stacd says it keeps what stafd listed" \
+            wait_for 30 grep -qE "stafd is not running; keeping the [1-9][0-9]* I/O" "$log"
         stafd_start "$T/stafd-$scope.log"
-        sleep 14
         ;;
     slow)
         stacd_stop TERM || st=$?
         kill -STOP "$STAFD_PID"
         stacd_start "$log"
-        sleep 8
+        sleep 4 # past the first reconciliation (1.5 s soak), its call hanging
         check "while stafd is frozen: same devices" test "$(devices)" = "$before"
+        check "while stafd is frozen: no answer yet" not read_answer "$log"
         kill -CONT "$STAFD_PID"
-        sleep 8
         ;;
     restarting)
         stafd_stop TERM || true
         stacd_stop TERM || st=$?
         stacd_start "$log"
         stafd_start "$T/stafd-$scope.log"
-        sleep 14
         ;;
     killed)
         stacd_stop KILL || true
         stacd_start "$log"
-        sleep 8
         ;;
     esac
+    check "stacd heard stafd's read log pages" acted "$log"
     [ "$mode" = killed ] || check "the old stacd exited cleanly" test "$st" = 0
     check "same kernel devices ($before)" test "$(devices)" = "$before"
     # shellcheck disable=SC2086 # one device name per word
