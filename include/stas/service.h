@@ -101,6 +101,9 @@ void stas_service_notify_status(StasService *svc);
 
 /* Managed controllers. */
 StasCtrl *stas_service_lookup(StasService *svc, const StasTid *tid);
+/* StasDeviceOwnedFunc of a service (@svc): managed controllers and those
+ * leaving through the terminator hold their devices. */
+gboolean stas_service_device_owned(const char *device, gpointer svc);
 /* The managed controller that has kernel device @device, or NULL. */
 StasCtrl *stas_service_lookup_device(StasService *svc, const char *device);
 /* list_controllers' reply (aa{ss}): identity or full state of each managed

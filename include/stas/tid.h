@@ -65,5 +65,7 @@ gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes);
 
 /* TRUE when @tids (StasTid*) has one equal to @tid. */
 gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid);
+/* TRUE when two char* -> char* tables have the same keys and values. */
+gboolean stas_dict_equal(GHashTable *a, GHashTable *b);
 /* TRUE when both have the same auxiliary (cfg) keys and values. */
 gboolean stas_tid_cfg_equal(const StasTid *a, const StasTid *b);

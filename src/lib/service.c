@@ -199,8 +199,7 @@ StasCtrl *stas_service_lookup_device(StasService *svc, const char *device)
 	return NULL;
 }
 
-/* StasCtrlEnv.device_owned: managed controllers and those leaving hold their devices. */
-static gboolean device_owned(const char *device, gpointer data)
+gboolean stas_service_device_owned(const char *device, gpointer data)
 {
 	StasService *svc = data;
 
@@ -411,7 +410,7 @@ gboolean stas_service_init(StasService *svc, const StasServiceClass *klass, Stas
 		return FALSE;
 	trace = tron || stas_conf_get_bool(svc->conf, STAS_OPT_TRON);
 	svc->env.kernel = stas_nvme_kernel_new(trace);
-	svc->env.device_owned = device_owned;
+	svc->env.device_owned = stas_service_device_owned;
 	svc->env.device_owned_data = svc;
 	stas_service_set_trace(svc, trace);
 	stas_kernel_support_probe(&svc->env.support, NULL, &warning);

@@ -311,18 +311,22 @@ gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid)
 	return FALSE;
 }
 
-gboolean stas_tid_cfg_equal(const StasTid *a, const StasTid *b)
+gboolean stas_dict_equal(GHashTable *a, GHashTable *b)
 {
-	GHashTable *x = stas_tid_cfg_table(a), *y = stas_tid_cfg_table(b);
 	GHashTableIter iter;
 	gpointer key, value;
 
-	if (g_hash_table_size(x) != g_hash_table_size(y))
+	if (g_hash_table_size(a) != g_hash_table_size(b))
 		return FALSE;
-	g_hash_table_iter_init(&iter, x);
+	g_hash_table_iter_init(&iter, a);
 	while (g_hash_table_iter_next(&iter, &key, &value)) {
-		if (g_strcmp0(value, g_hash_table_lookup(y, key)) != 0)
+		if (!g_hash_table_contains(b, key) || g_strcmp0(value, g_hash_table_lookup(b, key)) != 0)
 			return FALSE;
 	}
 	return TRUE;
+}
+
+gboolean stas_tid_cfg_equal(const StasTid *a, const StasTid *b)
+{
+	return stas_dict_equal(stas_tid_cfg_table(a), stas_tid_cfg_table(b));
 }

@@ -229,29 +229,12 @@ GPtrArray *stas_dc_referrals(const StasDc *dc)
 	return out;
 }
 
-static gboolean dict_equal(GHashTable *a, GHashTable *b)
-{
-	GHashTableIter iter;
-	gpointer key, value;
-
-	if (g_hash_table_size(a) != g_hash_table_size(b))
-		return FALSE;
-	g_hash_table_iter_init(&iter, a);
-	while (g_hash_table_iter_next(&iter, &key, &value)) {
-		const char *other = g_hash_table_lookup(b, key);
-
-		if (!other || !g_str_equal(other, value))
-			return FALSE;
-	}
-	return TRUE;
-}
-
 static gboolean lists_equal(const GPtrArray *a, const GPtrArray *b)
 {
 	if (a->len != b->len)
 		return FALSE;
 	for (guint i = 0; i < a->len; i++) {
-		if (!dict_equal(g_ptr_array_index(a, i), g_ptr_array_index(b, i)))
+		if (!stas_dict_equal(g_ptr_array_index(a, i), g_ptr_array_index(b, i)))
 			return FALSE;
 	}
 	return TRUE;

@@ -71,14 +71,6 @@ static void sysfs_remove(const char *name)
 	tu_rmtree(dir);
 }
 
-/* What the service tells adoption (its own helper is private). */
-static gboolean device_owned(const char *device, gpointer data)
-{
-	StasService *svc = data;
-
-	return stas_service_lookup_device(svc, device) || stas_terminator_has_device(svc->terminator, device);
-}
-
 static char *find_in_sysfs(StasKernel *k, const StasTid *tid, gboolean discovery, StasDeviceOwnedFunc owned,
 			   gpointer owned_data)
 {
@@ -213,7 +205,7 @@ static StasStac *start(const char *conf, gboolean staf_up)
 	svc->env.host.hostid = g_strdup("id");
 	svc->env.support = (StasKernelSupport){ TRUE, TRUE, TRUE, TRUE };
 	svc->env.sysfs_root = fx.dir;
-	svc->env.device_owned = device_owned;
+	svc->env.device_owned = stas_service_device_owned;
 	svc->env.device_owned_data = svc;
 	restore(svc);
 	stas_stac_start(stac);

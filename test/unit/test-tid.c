@@ -3,28 +3,15 @@
  * Transport identifiers (SPEC §0.1) and exclusion matching (§2.7), ported
  * from nvme-stas's test-transport_id and HEAD's exclusion tests.
  */
+#include "fake-sysfs.h"
 #include "stas/tid.h"
 #include "testutil.h"
 
-#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555"
-
-static GHashTable *cid_new(const char *first_key, ...)
-{
-	GHashTable *cid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	va_list ap;
-
-	va_start(ap, first_key);
-	for (const char *key = first_key; key; key = va_arg(ap, const char *))
-		g_hash_table_insert(cid, g_strdup(key), g_strdup(va_arg(ap, const char *)));
-	va_end(ap);
-	return cid;
-}
-
 static GHashTable *full_cid(void)
 {
-	return cid_new("transport", "tcp", "traddr", "10.10.10.10", "trsvcid", "8009", "subsysnqn",
-		       "nqn.1988-11.com.dell:SFSS:2:20220208134025e8", "host-traddr", "1.2.3.4", "host-iface",
-		       "wlp0s20f3", "host-nqn", "nqn.1988-11.com.dell:poweredge:1234", NULL);
+	return dict_new("transport", "tcp", "traddr", "10.10.10.10", "trsvcid", "8009", "subsysnqn",
+			"nqn.1988-11.com.dell:SFSS:2:20220208134025e8", "host-traddr", "1.2.3.4",
+			"host-iface", "wlp0s20f3", "host-nqn", "nqn.1988-11.com.dell:poweredge:1234", NULL);
 }
 
 START_TEST(test_tid_fields_read_back)
@@ -46,7 +33,7 @@ START_TEST(test_tid_printable_form)
 {
 	g_autoptr(GHashTable) cid = full_cid();
 	g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
-	g_autoptr(GHashTable) bare = cid_new("transport", "tcp", "traddr", "::1", NULL);
+	g_autoptr(GHashTable) bare = dict_new("transport", "tcp", "traddr", "::1", NULL);
 	g_autoptr(StasTid) bare_tid = stas_tid_new(bare, HOSTNQN, FALSE);
 
 	ck_assert_str_eq(
@@ -82,7 +69,7 @@ START_TEST(test_tid_trsvcid_defaults_per_transport)
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(GHashTable) cid = cid_new("transport", cases[i].transport, "traddr", "a", NULL);
+		g_autoptr(GHashTable) cid = dict_new("transport", cases[i].transport, "traddr", "a", NULL);
 		g_autoptr(StasTid) tid = NULL;
 
 		if (cases[i].given)
@@ -96,8 +83,8 @@ END_TEST
 
 START_TEST(test_tid_host_nqn_defaults_to_system_unless_given)
 {
-	g_autoptr(GHashTable) without = cid_new("transport", "tcp", "traddr", "a", NULL);
-	g_autoptr(GHashTable) empty = cid_new("transport", "tcp", "traddr", "a", "host-nqn", "", NULL);
+	g_autoptr(GHashTable) without = dict_new("transport", "tcp", "traddr", "a", NULL);
+	g_autoptr(GHashTable) empty = dict_new("transport", "tcp", "traddr", "a", "host-nqn", "", NULL);
 	g_autoptr(StasTid) a = stas_tid_new(without, HOSTNQN, FALSE);
 	g_autoptr(StasTid) b = stas_tid_new(empty, HOSTNQN, FALSE);
 
@@ -142,7 +129,7 @@ END_TEST
 
 START_TEST(test_tid_as_dict_lists_cfg_and_identity_host_nqn_wins)
 {
-	g_autoptr(GHashTable) cid = cid_new("transport", "tcp", "traddr", "a", "dhchap-secret", "s", NULL);
+	g_autoptr(GHashTable) cid = dict_new("transport", "tcp", "traddr", "a", "dhchap-secret", "s", NULL);
 	g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
 	g_autoptr(GHashTable) dict = stas_tid_as_dict(tid);
 
@@ -215,8 +202,8 @@ START_TEST(test_exclude_addresses_are_compared_as_addresses)
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(GHashTable) cid = cid_new("transport", cases[i].transport, "traddr",
-						    cases[i].traddr, "trsvcid", cases[i].trsvcid, NULL);
+		g_autoptr(GHashTable) cid = dict_new("transport", cases[i].transport, "traddr",
+						     cases[i].traddr, "trsvcid", cases[i].trsvcid, NULL);
 		g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
 		g_autoptr(GPtrArray) excludes = excludes_of((const char *const[]){ cases[i].exclude, NULL });
 
@@ -228,10 +215,10 @@ END_TEST
 
 START_TEST(test_tid_identity_is_canonical)
 {
-	g_autoptr(GHashTable) a = cid_new("transport", "TCP", "traddr", "::FFFF:10.0.0.5", "trsvcid", "04420",
-					  "host-traddr", "FE80::0001%eth0", NULL);
-	g_autoptr(GHashTable) b = cid_new("transport", "tcp", "traddr", "10.0.0.5", "trsvcid", "4420",
-					  "host-traddr", "fe80::1%eth0", NULL);
+	g_autoptr(GHashTable) a = dict_new("transport", "TCP", "traddr", "::FFFF:10.0.0.5", "trsvcid",
+					   "04420", "host-traddr", "FE80::0001%eth0", NULL);
+	g_autoptr(GHashTable) b = dict_new("transport", "tcp", "traddr", "10.0.0.5", "trsvcid", "4420",
+					   "host-traddr", "fe80::1%eth0", NULL);
 	g_autoptr(StasTid) x = stas_tid_new(a, HOSTNQN, FALSE);
 	g_autoptr(StasTid) y = stas_tid_new(b, HOSTNQN, FALSE);
 
@@ -254,15 +241,15 @@ START_TEST(test_tid_unsafe_fields_are_refused)
 		{ "tcp", "192.168.1.10", "70000", "nqn.x:y" },
 		{ "fc", "nn-0x1:pn-0x2,tos=1", "", "nqn.x:y" },
 	};
-	g_autoptr(GHashTable) ok = cid_new("transport", "tcp", "traddr", "192.168.1.10", "trsvcid", "4420",
-					   "subsysnqn", "nqn.2014-08.org.example:uuid:1", NULL);
+	g_autoptr(GHashTable) ok = dict_new("transport", "tcp", "traddr", "192.168.1.10", "trsvcid", "4420",
+					    "subsysnqn", "nqn.2014-08.org.example:uuid:1", NULL);
 	g_autoptr(StasTid) good = stas_tid_new(ok, HOSTNQN, FALSE);
 
 	ck_assert_ptr_null(stas_tid_unsafe_reason(good));
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
 		g_autofree char *nqn = g_strcompress(bad[i][3]);
-		g_autoptr(GHashTable) cid = cid_new("transport", bad[i][0], "traddr", bad[i][1], "trsvcid",
-						    bad[i][2], "subsysnqn", nqn, NULL);
+		g_autoptr(GHashTable) cid = dict_new("transport", bad[i][0], "traddr", bad[i][1], "trsvcid",
+						     bad[i][2], "subsysnqn", nqn, NULL);
 		g_autoptr(StasTid) tid = stas_tid_new(cid, HOSTNQN, FALSE);
 
 		ck_assert_msg(stas_tid_unsafe_reason(tid) != NULL, "case %u", i);
