@@ -257,6 +257,9 @@ check "the DC devices are the same ($DC, $ZDC)" test "$(dc_dev 8009)" = "$DC" -a
 check "all $N get connected" connected_within 180
 healthy "4"
 
+# with 50 controllers the state files are large: each restart must read its own
+check "every restart read its own last-known state" \
+    not grep -H "Ignoring last known config" "$T"/stafd*.log "$T"/stacd*.log
 check "no crash in the logs" not grep -qiE 'segfault|assert|CRITICAL \*\*' "$T"/stafd*.log "$T"/stacd*.log
 log "scenario took $(since "$T0") s"
 stacd_stop TERM || true
