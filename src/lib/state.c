@@ -129,7 +129,8 @@ static guint nesting_depth(const char *text, gsize len)
 		} else if (c == '"') {
 			in_string = TRUE;
 		} else if (c == '[' || c == '{') {
-			deepest = MAX(deepest, ++depth);
+			depth++; /* not inside MAX(), which evaluates its arguments twice */
+			deepest = MAX(deepest, depth);
 		} else if ((c == ']' || c == '}') && depth > 0) {
 			depth--;
 		}

@@ -178,6 +178,28 @@ START_TEST(test_state_nesting_inside_strings_does_not_count)
 }
 END_TEST
 
+/* Depth is depth, not a count of objects: 500 controllers of 3 levels each
+ * are a normal file (a MAX() that evaluated ++depth twice refused 50). */
+START_TEST(test_state_many_sibling_records_are_not_deep)
+{
+	GString *text = g_string_new("{\"format\": \"stas-state\", \"version\": 1, \"daemon\": \"stafd\", "
+				     "\"controllers\": [");
+	g_autofree char *path = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonArray) loaded = NULL;
+
+	for (guint i = 0; i < 500; i++)
+		g_string_append_printf(text, "%s{\"tid\": {\"transport\": \"tcp\"}, \"log-pages\": [{}]}",
+				       i ? ", " : "");
+	g_string_append(text, "]}");
+	path = tu_write(dir, "many.json", text->str, -1);
+	loaded = stas_state_load(path, "stafd", &error);
+	ck_assert_msg(loaded != NULL, "%s", error ? error->message : "");
+	ck_assert_uint_eq(json_array_get_length(loaded), 500);
+	g_string_free(text, TRUE);
+}
+END_TEST
+
 START_TEST(test_state_oversized_file_is_refused)
 {
 	/* A state file is a few kB; 2 MiB of white space is not one. */
@@ -232,6 +254,7 @@ int main(void)
 	tcase_add_test(tc, test_state_members_of_the_wrong_type_are_refused);
 	tcase_add_test(tc, test_state_deep_nesting_is_refused_before_parsing);
 	tcase_add_test(tc, test_state_nesting_inside_strings_does_not_count);
+	tcase_add_test(tc, test_state_many_sibling_records_are_not_deep);
 	tcase_add_test(tc, test_state_oversized_file_is_refused);
 	tcase_add_test(tc, test_state_that_is_not_a_regular_file_is_refused);
 	suite_add_tcase(suite, tc);
