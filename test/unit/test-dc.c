@@ -381,9 +381,11 @@ START_TEST(test_disconnect_never_overtakes_pending_connect)
 	fake_log_done(fake_take(fx.kernel, "get_log"), NULL);
 	disconnect = fake_take(fx.kernel, "disconnect");
 	ck_assert_str_eq(disconnect->device, "nvme4");
-	ck_assert_uint_eq(stas_terminator_count(t), 0);
+	/* The controller stays the terminator's until the disconnect is done. */
+	ck_assert_uint_eq(stas_terminator_count(t), 1);
 	fake_disconnect_done(disconnect);
 	ck_assert_uint_eq(fx.disposed, 1);
+	ck_assert_uint_eq(stas_terminator_count(t), 0);
 	stas_dc_unref(dc);
 }
 END_TEST

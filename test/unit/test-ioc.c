@@ -216,6 +216,33 @@ static void on_gone(StasCtrl *ctrl, gboolean success, gpointer data)
 /* A connect that completes after the daemon began to stop made a kernel
  * connection all the same: with keep = FALSE it must be disconnected, not
  * forgotten (review-stafd L6). */
+/* Until the kernel has deleted the device, it is still taken: a new
+ * controller for the same TID must not adopt the device being deleted
+ * (found by the faults scenario's port flapping). */
+START_TEST(test_ioc_device_stays_owned_until_its_disconnect_is_done)
+{
+	StasIoc *ioc = new_ioc(NULL);
+	StasCtrl *ctrl = stas_ioc_ctrl(ioc);
+	g_autoptr(StasTerminator) t = stas_terminator_new();
+	gboolean gone = FALSE;
+
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme4", "none");
+	fake_iterate();
+	stas_terminator_dispose(t, ctrl, FALSE, on_gone, &gone);
+	fake_iterate();
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 1);
+	ck_assert(stas_terminator_has_device(t, "nvme4"));
+	ck_assert(stas_terminator_pending(t, ctrl->tid));
+	ck_assert_uint_eq(stas_terminator_count(t), 1);
+	fake_disconnect_done(fake_take(fx.kernel, "disconnect"));
+	fake_iterate();
+	ck_assert(gone);
+	ck_assert(!stas_terminator_has_device(t, "nvme4"));
+	ck_assert_uint_eq(stas_terminator_count(t), 0);
+	stas_ctrl_unref(ctrl);
+}
+END_TEST
+
 START_TEST(test_ioc_connect_completing_after_stop_is_disconnected)
 {
 	StasIoc *ioc = new_ioc(NULL);
@@ -244,6 +271,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ioc_connect_request_uses_overrides_and_no_discovery_flag);
 	tcase_add_test(tc, test_ioc_connect_completing_after_stop_is_disconnected);
+	tcase_add_test(tc, test_ioc_device_stays_owned_until_its_disconnect_is_done);
 	tcase_add_test(tc, test_ioc_without_ncc_never_gives_up);
 	tcase_add_test(tc, test_ioc_gives_up_under_ncc_and_resumes_when_ncc_clears);
 	tcase_add_test(tc, test_ioc_ncc_one_counts_as_two);
