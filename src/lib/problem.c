@@ -8,6 +8,7 @@
 
 #include "stas/log.h"
 #include "stas/problem.h"
+#include "stas/secret.h"
 
 static void problem_free(gpointer data)
 {
@@ -31,9 +32,18 @@ void stas_problems_free(StasProblems *problems)
 		g_ptr_array_unref(problems);
 }
 
+/* @text with any DHHC- token masked; text without one stays as it is. */
+static char *masked(const char *text)
+{
+	if (!text)
+		return NULL;
+	return stas_secret_in_text(text) ? stas_secret_mask(text) : g_strdup(text);
+}
+
 void stas_problems_add(StasProblems *problems, const char *file, guint line, const char *section,
 		       const char *option, const char *fmt, ...)
 {
+	g_autofree char *message = NULL;
 	StasProblem *problem;
 	va_list ap;
 
@@ -42,11 +52,15 @@ void stas_problems_add(StasProblems *problems, const char *file, guint line, con
 	problem = g_new0(StasProblem, 1);
 	problem->file = g_strdup(file);
 	problem->line = line;
-	problem->section = g_strdup(section);
-	problem->option = g_strdup(option);
+	/* Problems are logged and pasted into tickets: whatever part of a line
+	 * they quote (a section or option name, an excerpt, a value) never shows
+	 * a secret (fuzz F7; a section header may hold a DHHC- token too). */
+	problem->section = masked(section);
+	problem->option = masked(option);
 	va_start(ap, fmt);
-	problem->message = g_strdup_vprintf(fmt, ap);
+	message = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	problem->message = masked(message);
 	g_ptr_array_add(problems, problem);
 }
 
