@@ -531,22 +531,23 @@ char *stas_pprint_format(JsonNode *node, int width)
 	return g_string_free(p.out, FALSE);
 }
 
-static void fix_doubles(JsonNode *node);
+static void fix_values(JsonNode *node);
 
 static void fix_member(JsonObject *object, const char *name, JsonNode *member, gpointer data)
 {
-	fix_doubles(member);
+	fix_values(member);
 }
 
 static void fix_element(JsonArray *array, guint index, JsonNode *element, gpointer data)
 {
-	fix_doubles(element);
+	fix_values(element);
 }
 
-/* json-glib 1.6 prints a double as "%.17g" followed by ".0" when that has no
- * point, so 1e17 comes out as "1e+17.0", which is not JSON (fuzz N3). Such a
- * double is integral: it goes out as an integer when it fits, else as text. */
-static void fix_doubles(JsonNode *node)
+/* What json-glib 1.6 would write as something that is not JSON. A double it
+ * prints as "%.17g" followed by ".0" when that has no point, so 1e17 comes out
+ * as "1e+17.0" (fuzz N3); such a double is integral: it goes out as an integer
+ * when it fits, else as text. Strings are made valid UTF-8. */
+static void fix_values(JsonNode *node)
 {
 	char text[G_ASCII_DTOSTR_BUF_SIZE];
 	double value;
@@ -559,7 +560,21 @@ static void fix_doubles(JsonNode *node)
 		json_array_foreach_element(json_node_get_array(node), fix_element, NULL);
 		return;
 	}
-	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_DOUBLE)
+	if (!JSON_NODE_HOLDS_VALUE(node))
+		return;
+	/* json-glib turns an escaped lone surrogate ("\ud83d") into bytes that are
+	 * not UTF-8, and its own parser then refuses what its generator wrote. */
+	if (json_node_get_value_type(node) == G_TYPE_STRING) {
+		const char *str = json_node_get_string(node);
+
+		if (!g_utf8_validate(str, -1, NULL)) {
+			g_autofree char *valid = g_utf8_make_valid(str, -1);
+
+			json_node_set_string(node, valid);
+		}
+		return;
+	}
+	if (json_node_get_value_type(node) != G_TYPE_DOUBLE)
 		return;
 	value = json_node_get_double(node);
 	g_ascii_formatd(text, sizeof(text), "%.17g", value);
@@ -580,7 +595,7 @@ char *stas_json_format_pretty(JsonNode *node)
 	if (!node)
 		node = null_node = json_node_new(JSON_NODE_NULL);
 	copy = json_node_copy(node);
-	fix_doubles(copy);
+	fix_values(copy);
 	node = copy;
 	json_generator_set_pretty(generator, TRUE);
 	json_generator_set_indent(generator, 2);
