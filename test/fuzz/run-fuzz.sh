@@ -8,6 +8,9 @@
 # what it grows stays there for the next run. A crash leaves its input in
 # BUILD_DIR/fuzz-work/<harness>/crashes/ and makes the script exit 1: make it
 # a regression input (test/fuzz/regressions/<harness>/).
+# With FUZZ_RUNS=N in the environment each harness instead runs N inputs from
+# a fixed seed (SECONDS stays a cap): the same tree finds the same thing on
+# every run, which is what a CI smoke needs.
 set -u
 
 build=$1
@@ -44,10 +47,12 @@ for h in "$@"; do
 	dict=""
 	[ -f "$src/$h.dict" ] && dict="-dict=$src/$h.dict"
 	before=$(ls "$work/crashes" | wc -l)
+	limit="-max_total_time=$seconds"
+	[ -n "${FUZZ_RUNS:-}" ] && limit="$limit -runs=$FUZZ_RUNS -seed=1"
 	# shellcheck disable=SC2086
 	ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
 		UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-		"$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len="$(max_len "$h")" \
+		"$bin" $limit -timeout=20 -rss_limit_mb=2048 -max_len="$(max_len "$h")" \
 		-print_final_stats=1 -artifact_prefix="$work/crashes/" $dict "$work/corpus" \
 		</dev/null >"$work/log" 2>&1
 	rc=$?
@@ -67,6 +72,6 @@ for h in "$@"; do
 		grep -m 5 -E 'ERROR|runtime error|property failed|CRITICAL|Test unit written' "$work/log" >&2
 	fi
 done
-echo "fuzz: ${seconds}s per harness"
+echo "fuzz: ${FUZZ_RUNS:+$FUZZ_RUNS runs from seed 1, at most }${seconds}s per harness"
 printf '%s' "$summary"
 exit $failed
