@@ -62,7 +62,9 @@ const StasIniEntry *stas_ini_last(const StasIni *ini, const char *section, const
 /* Editing, for stasadm. Setting gives the first occurrence of @key the new
  * value in place and drops the others; both create @section if needed. */
 void stas_ini_add_section(StasIni *ini, const char *section);
-void stas_ini_set(StasIni *ini, const char *section, const char *key, const char *value);
+/* FALSE, and nothing changed, for a value with a line break: written out it
+ * would be a line of its own (another key, another section). */
+gboolean stas_ini_set(StasIni *ini, const char *section, const char *key, const char *value);
 void stas_ini_remove(StasIni *ini, const char *section, const char *key);
 /* Canonical form: "[Section]" lines, "key = value" lines, a blank line
  * after each section. Comments of the original are not kept. */

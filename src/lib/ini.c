@@ -450,12 +450,16 @@ void stas_ini_add_section(StasIni *ini, const char *section)
 	get_section(ini, section, 0);
 }
 
-void stas_ini_set(StasIni *ini, const char *section, const char *key, const char *value)
+gboolean stas_ini_set(StasIni *ini, const char *section, const char *key, const char *value)
 {
-	g_autofree char *folded = g_utf8_strdown(key, -1);
-	IniSection *s = get_section(ini, section, 0);
+	g_autofree char *folded = NULL;
+	IniSection *s;
 	StasIniEntry *kept = NULL;
 
+	if (value && strpbrk(value, "\n\r"))
+		return FALSE;
+	folded = g_utf8_strdown(key, -1);
+	s = get_section(ini, section, 0);
 	/* The first occurrence takes the value in place, so a rewritten file
 	 * keeps its order; any other occurrence would override it. */
 	for (guint i = 0; i < s->entries->len;) {
@@ -475,6 +479,7 @@ void stas_ini_set(StasIni *ini, const char *section, const char *key, const char
 	}
 	if (!kept)
 		add_entry(s, folded, value, 0);
+	return TRUE;
 }
 
 char *stas_ini_to_string(const StasIni *ini)

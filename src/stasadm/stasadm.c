@@ -823,7 +823,11 @@ static char *updated_sys_conf(const char *conf_file, const char *option, const c
 	}
 
 	if (value) {
-		stas_ini_set(ini, HOST_SECTION, option, value);
+		/* Refused earlier too; the library is the last line of defence. */
+		if (!stas_ini_set(ini, HOST_SECTION, option, value)) {
+			g_printerr("%s: a value cannot contain a line break\n", PROG);
+			return NULL;
+		}
 	} else {
 		/* The section is created even when only removing, as nvme-stas does. */
 		stas_ini_add_section(ini, HOST_SECTION);

@@ -152,7 +152,7 @@ static void check_ini(FuzzInput *in)
 	/* stasadm refuses values that would not survive a line of their own */
 	settable = g_utf8_validate(value, -1, NULL) && !strpbrk(value, "\n\r") &&
 		   g_str_equal(stripped, value);
-	stas_ini_set(ini, "Host", "symname", value);
+	fuzz_assert(stas_ini_set(ini, "Host", "symname", value) == !strpbrk(value, "\n\r"));
 	stas_ini_remove(ini, "Host", "key");
 	stas_ini_add_section(ini, "Extra");
 	edited = stas_ini_to_string(ini);

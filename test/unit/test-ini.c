@@ -305,6 +305,20 @@ START_TEST(test_ini_canonical_output_round_trips)
 }
 END_TEST
 
+/* A value is one line: "x\nkey = y" written out would set another key
+ * (found by fuzz_conf). */
+START_TEST(test_ini_set_refuses_a_value_with_a_line_break)
+{
+	g_autoptr(StasIni) ini = parse("[Host]\nsymname = old\n", NULL);
+	g_autofree char *text = NULL;
+
+	ck_assert(!stas_ini_set(ini, "Host", "symname", "x\nkey = planted"));
+	ck_assert(!stas_ini_set(ini, "Host", "symname", "x\r[Other]"));
+	text = stas_ini_to_string(ini);
+	ck_assert_str_eq(text, "[Host]\nsymname = old\n\n");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("ini");
@@ -332,6 +346,7 @@ int main(void)
 	tcase_add_test(tc, test_ini_bad_line_excerpt_never_shows_a_secret);
 	tcase_add_test(tc, test_ini_set_replaces_in_place_and_drops_duplicates);
 	tcase_add_test(tc, test_ini_canonical_output_round_trips);
+	tcase_add_test(tc, test_ini_set_refuses_a_value_with_a_line_break);
 	suite_add_tcase(suite, tc);
 	return tu_run(suite);
 }
