@@ -91,6 +91,10 @@ unset G_MESSAGES_DEBUG
 # Starts fake-service: staf|stac SCENARIO [--no-debug].
 start_fake() {
 	stop_fake
+	# The background child truncates fake.out only once it runs: without this,
+	# wait_for could still read the previous service's "ready" and the first
+	# call went out before the new service owned its name.
+	rm -f "$WORK/fake.out"
 	"$FAKE" "$1" "$DATA/$2" "${@:3}" >"$WORK/fake.out" 2>"$WORK/fake.err" &
 	FAKE_PID=$!
 	if ! wait_for "$WORK/fake.out" '^ready$' "$FAKE_PID"; then
