@@ -12,10 +12,9 @@
  */
 #include "stac.h"
 #include "stas/dbus-util.h"
+#include "stas/names.h"
 #include "stas/state.h"
 
-#define STAF_NAME	     "org.nvmexpress.staf"
-#define STAF_PATH	     "/org/nvmexpress/staf"
 #define ADD_SOAK_S	     1.0  /* sysfs attributes trail udev "add" events */
 #define STARTUP_AUDIT_WAIT_S 30.0 /* longest wait for first attempts before the start-up audit */
 #define ORIGIN_DISCOVERED    "discovered"
@@ -535,7 +534,7 @@ static void on_staf_appeared(GDBusConnection *bus, const char *name, const char 
 	stac->staf_seen = TRUE;
 	stas_dbus_staf_proxy_new(
 		bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-		STAF_NAME, STAF_PATH, NULL, on_staf_proxy, stac);
+		STAS_STAF_BUS_NAME, STAS_STAF_OBJECT_PATH, NULL, on_staf_proxy, stac);
 }
 
 static void on_staf_vanished(GDBusConnection *bus, const char *name, gpointer data)
@@ -675,8 +674,8 @@ static void stac_finalize(StasService *svc)
 
 static const StasServiceClass stac_class = {
 	.daemon = STAS_DAEMON_STACD,
-	.bus_name = "org.nvmexpress.stac",
-	.object_path = "/org/nvmexpress/stac",
+	.bus_name = STAS_STAC_BUS_NAME,
+	.object_path = STAS_STAC_OBJECT_PATH,
 	.noun = "I/O controller",
 	.debug_interface = stas_dbus_stac_debug_interface_info,
 	.export = stas_stac_dbus_export,
@@ -726,7 +725,7 @@ StasStac *stas_stac_new(StasLogger *logger, const char *conf_path, gboolean tron
 		return NULL;
 	}
 	stas_stac_start(stac);
-	stac->staf_watch = g_bus_watch_name_on_connection(stac->svc.bus, STAF_NAME,
+	stac->staf_watch = g_bus_watch_name_on_connection(stac->svc.bus, STAS_STAF_BUS_NAME,
 							  G_BUS_NAME_WATCHER_FLAGS_NONE, on_staf_appeared,
 							  on_staf_vanished, stac, NULL);
 	return stac;

@@ -10,7 +10,7 @@
 #include <avahi-common/strlst.h>
 #include <glib.h>
 
-#define STAS_WKNQN "nqn.2014-08.org.nvmexpress.discovery"
+#include "stas/names.h"
 
 /* TXT items as key -> value. Items that are not printable ASCII, or do not
  * hold exactly one '=' after a non-empty key, are ignored (and logged),

@@ -8,9 +8,8 @@
  */
 #include "autoconnect.h"
 #include "staf.h"
+#include "stas/names.h"
 #include "stas/state.h"
-
-#define WKNQN "nqn.2014-08.org.nvmexpress.discovery"
 
 static StasStaf *STAF(StasService *svc)
 {
@@ -113,7 +112,7 @@ static void normalise_configured(StasStaf *staf, GPtrArray *configured)
 		if (*stas_tid_subsysnqn(tid))
 			continue;
 		dict = stas_tid_as_dict(tid);
-		g_hash_table_insert(dict, g_strdup("subsysnqn"), g_strdup(WKNQN));
+		g_hash_table_insert(dict, g_strdup("subsysnqn"), g_strdup(STAS_WKNQN));
 		g_ptr_array_index(configured, i - 1) = stas_service_tid(&staf->svc, dict);
 		stas_tid_unref(tid);
 	}
@@ -316,8 +315,8 @@ static void on_zeroconf_changed(gpointer data)
 
 static const StasServiceClass staf_class = {
 	.daemon = STAS_DAEMON_STAFD,
-	.bus_name = "org.nvmexpress.staf",
-	.object_path = "/org/nvmexpress/staf",
+	.bus_name = STAS_STAF_BUS_NAME,
+	.object_path = STAS_STAF_OBJECT_PATH,
 	.noun = "discovery controller",
 	.debug_interface = stas_dbus_staf_debug_interface_info,
 	.export = stas_staf_dbus_export,
