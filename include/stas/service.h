@@ -121,6 +121,8 @@ void stas_service_remove(StasService *svc, StasCtrl *ctrl, gboolean keep);
 /* Same controller, new options: the service keys controllers by TID. */
 void stas_service_update_tid(StasService *svc, StasCtrl *ctrl, StasTid *tid);
 void stas_service_save_state(StasService *svc);
+/* Rebuild the controllers of the last-known state (start-up; tests). */
+void stas_service_restore_state(StasService *svc);
 
 /* The whole of a daemon's main(): command line, --version, --check-config,
  * --idl (writes @interfaces as introspection XML), root and

@@ -147,7 +147,7 @@ void stas_service_save_state(StasService *svc)
 		stas_err("Unable to save last known config: %s", error->message);
 }
 
-static void restore_state(StasService *svc)
+void stas_service_restore_state(StasService *svc)
 {
 	const char *prog = stas_daemon_name(svc->klass->daemon);
 	g_autoptr(GError) error = NULL;
@@ -425,7 +425,7 @@ gboolean stas_service_init(StasService *svc, const StasServiceClass *klass, Stas
 		stas_err("Cannot monitor udev events (%s); kernel changes will go unnoticed", error->message);
 		g_clear_error(&error);
 	}
-	restore_state(svc);
+	stas_service_restore_state(svc);
 	if (!stas_service_dbus_start(svc, &error)) {
 		g_printerr("%s: %s\n", stas_daemon_name(klass->daemon), error->message);
 		*exit_status = 1;

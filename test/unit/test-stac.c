@@ -152,30 +152,6 @@ static gboolean on_soak(gpointer data)
 
 /* What stas_service_init does with the last-known state: each record
  * through the class's hook. */
-static void restore(StasService *svc)
-{
-	g_autoptr(JsonArray) records = stas_state_load(svc->state_path, "stacd", NULL);
-
-	for (guint i = 0; records && i < json_array_get_length(records); i++) {
-		JsonNode *node = json_array_get_element(records, i);
-		JsonObject *record = JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
-		JsonNode *tid_node = record ? json_object_get_member(record, "tid") : NULL;
-		g_autoptr(GHashTable) dict = NULL;
-		g_autoptr(StasTid) tid = NULL;
-		StasCtrl *ctrl;
-
-		if (!tid_node || !JSON_NODE_HOLDS_OBJECT(tid_node))
-			continue;
-		dict = stas_dict_from_json(json_node_get_object(tid_node));
-		tid = stas_service_tid(svc, dict);
-		if (stas_service_lookup(svc, tid))
-			continue;
-		ctrl = svc->klass->restore_record(svc, tid, record);
-		if (ctrl)
-			stas_service_add(svc, ctrl);
-	}
-}
-
 /* A stacd as stas_stac_new() makes it, with @conf as stacd.conf, the fake
  * kernel, the fake sysfs and stafd on the bus when @staf_up. */
 static StasStac *start(const char *conf, gboolean staf_up)
@@ -207,7 +183,7 @@ static StasStac *start(const char *conf, gboolean staf_up)
 	svc->env.sysfs_root = fx.dir;
 	svc->env.device_owned = stas_service_device_owned;
 	svc->env.device_owned_data = svc;
-	restore(svc);
+	stas_service_restore_state(svc);
 	stas_stac_start(stac);
 	fake_iterate();
 	fx.stac = stac;
