@@ -30,17 +30,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasIni, stas_ini_free)
 
 /* Parse a file. A missing file is an empty configuration, not an error.
  * Returns NULL with @error set only when the file exists and cannot be read,
- * is not a regular file (see stas_ini_open) or is larger than
+ * is not a regular file (see stas_file_open) or is larger than
  * STAS_INI_MAX_SIZE. Problems found in the text are appended to @problems
  * (may be NULL). */
 #define STAS_INI_MAX_SIZE (1024u * 1024u)
 StasIni *stas_ini_load(const char *path, StasProblems *problems, GError **error);
-/* Open a file of the configuration chain for reading, without ever blocking:
- * only a regular file is accepted, or /dev/null as the usual way of saying
- * "no file" (it reads as empty). A FIFO, socket, other device or directory
- * is an error. Returns the descriptor (close it), or -1 with @error set. */
-int stas_ini_open(const char *path, GError **error);
-/* The first line of @path (without its line break) through stas_ini_open;
+/* The first line of @path (without its line break) through stas_file_open;
  * a first line longer than @max bytes is an error rather than a guess. */
 char *stas_ini_read_first_line(const char *path, gsize max, GError **error);
 /* Parse text already in memory; @path names it in problems. */

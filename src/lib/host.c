@@ -29,7 +29,7 @@ static const HostOption host_options[] = {
 /* The first whitespace-separated word of the first line of @path, NULL if
  * there is none. Errors read "No such file or directory: /etc/nvme/hostnqn",
  * the way admins know them from nvme-stas. A FIFO, a device or an endless
- * first line is refused rather than waited for (stas_ini_open). */
+ * first line is refused rather than waited for (stas_file_open). */
 static char *read_value_file(const char *path, GError **error)
 {
 	g_autofree char *line = stas_ini_read_first_line(path, STAS_HOST_VALUE_LINE_MAX, error);

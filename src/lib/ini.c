@@ -6,12 +6,10 @@
  * making the whole file unusable.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "stas/file.h"
 #include "stas/ini.h"
 #include "stas/secret.h"
 
@@ -267,71 +265,9 @@ StasIni *stas_ini_parse(const char *path, const char *text, gsize len, StasProbl
 	return p.ini;
 }
 
-static gboolean is_dev_null(const struct stat *st)
-{
-	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 3;
-}
-
-int stas_ini_open(const char *path, GError **error)
-{
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer that never comes. */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-	int code;
-
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		code = errno;
-		if (fd >= 0)
-			close(fd);
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(code), "%s: %s", g_strerror(code),
-			    path);
-		return -1;
-	}
-	if (S_ISREG(st.st_mode) || is_dev_null(&st))
-		return fd;
-	close(fd);
-	if (S_ISDIR(st.st_mode))
-		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: %s", g_strerror(EISDIR), path);
-	else
-		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-			    "%s is not a regular file (a FIFO, socket or device); not read", path);
-	return -1;
-}
-
-/* Reads @fd to its end, but never more than @max bytes: a file that grows
- * while it is read cannot make it endless. Sets *@truncated when more was left. */
-static GByteArray *read_bounded(int fd, gsize max, gboolean *truncated, int *code)
-{
-	g_autoptr(GByteArray) data = g_byte_array_new();
-	guint8 chunk[8192];
-
-	*truncated = FALSE;
-	*code = 0;
-	for (;;) {
-		gsize want = MIN(sizeof(chunk), max + 1 - data->len);
-		ssize_t got = read(fd, chunk, want);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			*code = errno;
-			return NULL;
-		}
-		if (got == 0)
-			break;
-		g_byte_array_append(data, chunk, got);
-		if (data->len > max) {
-			*truncated = TRUE;
-			g_byte_array_set_size(data, max);
-			break;
-		}
-	}
-	return g_steal_pointer(&data);
-}
-
 char *stas_ini_read_first_line(const char *path, gsize max, GError **error)
 {
-	int fd = stas_ini_open(path, error);
+	int fd = stas_file_open(path, error);
 	g_autoptr(GByteArray) data = NULL;
 	gboolean truncated;
 	int code;
@@ -339,7 +275,7 @@ char *stas_ini_read_first_line(const char *path, gsize max, GError **error)
 
 	if (fd < 0)
 		return NULL;
-	data = read_bounded(fd, max, &truncated, &code);
+	data = stas_file_read(fd, max, &truncated, &code);
 	close(fd);
 	if (!data) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(code), "%s: %s", g_strerror(code),
@@ -362,7 +298,7 @@ StasIni *stas_ini_load(const char *path, StasProblems *problems, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
 	g_autoptr(GByteArray) data = NULL;
-	int fd = stas_ini_open(path, &local_error);
+	int fd = stas_file_open(path, &local_error);
 	gboolean truncated;
 	int code;
 
@@ -372,7 +308,7 @@ StasIni *stas_ini_load(const char *path, StasProblems *problems, GError **error)
 		g_propagate_error(error, g_steal_pointer(&local_error));
 		return NULL;
 	}
-	data = read_bounded(fd, STAS_INI_MAX_SIZE, &truncated, &code);
+	data = stas_file_read(fd, STAS_INI_MAX_SIZE, &truncated, &code);
 	close(fd);
 	if (!data) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(code), "%s: %s", g_strerror(code),

@@ -4,12 +4,9 @@
  * restart: anything wrong with it means starting from the configuration
  * alone, with a message saying why.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "stas/file.h"
 #include "stas/paths.h"
 #include "stas/state.h"
 
@@ -64,51 +61,30 @@ gboolean stas_state_save(const char *path, const char *prog, JsonArray *controll
 #define STATE_MAX_BYTES (1024 * 1024)
 #define STATE_MAX_DEPTH 32
 
-/* Reads @path if it is a regular file of at most STATE_MAX_BYTES, without
- * blocking on a FIFO. */
-static char *read_bounded(const char *path, gsize *len, GError **error)
+/* @path, when it is a regular file of at most STATE_MAX_BYTES, as text. */
+static char *read_state_file(const char *path, gsize *len, GError **error)
 {
-	g_autofree char *text = NULL;
-	struct stat st;
-	ssize_t got;
-	int fd = g_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+	g_autoptr(GByteArray) data = NULL;
+	gboolean truncated;
+	int code, fd = stas_file_open(path, error);
 
-	if (fd < 0) {
-		int err = errno;
-
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", path,
-			    g_strerror(err));
+	if (fd < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a regular file", path);
-		close(fd);
-		return NULL;
-	}
-	/* One byte more than allowed tells a file that grew past the cap. */
-	text = g_malloc(STATE_MAX_BYTES + 2);
-	*len = 0;
-	while (*len <= STATE_MAX_BYTES && (got = read(fd, text + *len, STATE_MAX_BYTES + 1 - *len)) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int err = errno;
-
-			g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", path,
-				    g_strerror(err));
-			close(fd);
-			return NULL;
-		}
-		*len += (gsize)got;
-	}
+	data = stas_file_read(fd, STATE_MAX_BYTES, &truncated, &code);
 	close(fd);
-	if (*len > STATE_MAX_BYTES) {
+	if (!data) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(code), "%s: %s", path,
+			    g_strerror(code));
+		return NULL;
+	}
+	if (truncated) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
 			    "%s: too large for a state file (more than %d bytes)", path, STATE_MAX_BYTES);
 		return NULL;
 	}
-	text[*len] = '\0';
-	return g_steal_pointer(&text);
+	*len = data->len;
+	g_byte_array_append(data, (const guint8 *)"", 1);
+	return (char *)g_byte_array_free(g_steal_pointer(&data), FALSE);
 }
 
 /* The deepest nesting of arrays and objects in JSON @text, brackets inside
@@ -166,7 +142,7 @@ JsonArray *stas_state_load(const char *path, const char *prog, GError **error)
 	JsonObject *root;
 	JsonNode *node;
 
-	text = read_bounded(path, &len, error);
+	text = read_state_file(path, &len, error);
 	if (!text)
 		return NULL;
 	if (nesting_depth(text, len) > STATE_MAX_DEPTH) {
