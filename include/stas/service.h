@@ -133,12 +133,30 @@ int stas_daemon_main(StasDaemon daemon, int argc, char **argv, GDBusInterfaceInf
 		     StasServiceStart start);
 
 /* Shared reconciliation rules. */
-/* The TIDs of @all (duplicates once) that are neither excluded nor have an
- * invalid address: what the daemon should manage. */
-GPtrArray *stas_service_wanted(StasService *svc, const GPtrArray *all);
-/* Create a controller for each wanted TID not managed yet; a managed one
- * whose options changed takes the new ones (same controller, same connection). */
-void stas_service_add_wanted(StasService *svc, const GPtrArray *wanted);
+
+/* What differs between the daemons when stas_service_apply() brings the
+ * managed controllers to what is wanted; every hook may be NULL. */
+typedef struct {
+	const char *noun; /* "Controller", "I/O controller": the removal's log line */
+	/* @ctrl is not wanted (@listed: it is in @all, but excluded or invalid):
+	 * does it stay anyway? stafd keeps an mDNS DC that merely stopped being
+	 * advertised until it also stops answering. */
+	gboolean (*spare)(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data);
+	/* @ctrl goes: does its kernel connection stay (disconnect-scope)? */
+	gboolean (*keep_connection)(StasService *svc, StasCtrl *ctrl, gpointer data);
+	/* @ctrl is about to be removed (it is still managed). */
+	void (*leaving)(StasService *svc, StasCtrl *ctrl, gpointer data);
+	/* Once the set is right: each managed controller learns what the
+	 * daemon knows about it (stafd: its origin; stacd: its log page entry). */
+	void (*annotate)(StasService *svc, StasCtrl *ctrl, gpointer data);
+} StasServiceApply;
+
+/* Phase 2's one mechanism, for both daemons: the TIDs of @all (in order of
+ * precedence, duplicates allowed) that are neither excluded nor invalid are
+ * wanted; managed controllers that are not go (unless spared), wanted ones
+ * not managed yet are created, managed ones whose options changed take the
+ * new ones (same controller, same connection). Returns how many went. */
+guint stas_service_apply(StasService *svc, const GPtrArray *all, const StasServiceApply *how, gpointer data);
 gboolean stas_service_excluded(StasService *svc, const StasTid *tid);
 /* nvme-stas's invalid-address filter (tcp/rdma need an IP literal of an
  * enabled family, fc/loop always pass, other transports are dropped). */

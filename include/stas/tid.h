@@ -65,6 +65,8 @@ gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes);
 
 /* TRUE when @tids (StasTid*) has one equal to @tid. */
 gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid);
+/* Appends a reference to each TID of @from to @to. */
+void stas_tid_list_append(GPtrArray *to, const GPtrArray *from);
 /* TRUE when two char* -> char* tables have the same keys and values. */
 gboolean stas_dict_equal(GHashTable *a, GHashTable *b);
 /* TRUE when both have the same auxiliary (cfg) keys and values. */

@@ -70,7 +70,9 @@ gboolean stas_service_address_valid(StasService *svc, const StasTid *tid)
 	return TRUE;
 }
 
-GPtrArray *stas_service_wanted(StasService *svc, const GPtrArray *all)
+/* The TIDs of @all (duplicates once) that are neither excluded nor have an
+ * invalid address: what the daemon should manage. */
+static GPtrArray *wanted_tids(StasService *svc, const GPtrArray *all)
 {
 	GPtrArray *wanted = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
 
@@ -84,7 +86,7 @@ GPtrArray *stas_service_wanted(StasService *svc, const GPtrArray *all)
 	return wanted;
 }
 
-void stas_service_add_wanted(StasService *svc, const GPtrArray *wanted)
+static void add_wanted(StasService *svc, const GPtrArray *wanted)
 {
 	for (guint i = 0; i < wanted->len; i++) {
 		StasTid *tid = g_ptr_array_index(wanted, i);
@@ -95,6 +97,38 @@ void stas_service_add_wanted(StasService *svc, const GPtrArray *wanted)
 		else if (!stas_tid_cfg_equal(ctrl->tid, tid))
 			stas_service_update_tid(svc, ctrl, tid);
 	}
+}
+
+guint stas_service_apply(StasService *svc, const GPtrArray *all, const StasServiceApply *how, gpointer data)
+{
+	g_autoptr(GPtrArray) wanted = wanted_tids(svc, all);
+	g_autoptr(GPtrArray) current = stas_service_ctrls(svc);
+	guint removed = 0;
+
+	for (guint i = 0; i < current->len; i++) {
+		StasCtrl *ctrl = g_ptr_array_index(current, i);
+		gboolean keep;
+
+		if (stas_tid_list_contains(wanted, ctrl->tid))
+			continue;
+		if (how->spare && how->spare(svc, ctrl, stas_tid_list_contains(all, ctrl->tid), data))
+			continue;
+		stas_info("%s | %s - %s no longer wanted; removing it", stas_ctrl_id(ctrl),
+			  stas_ctrl_device(ctrl), how->noun);
+		keep = how->keep_connection && how->keep_connection(svc, ctrl, data);
+		if (how->leaving)
+			how->leaving(svc, ctrl, data);
+		stas_service_remove(svc, ctrl, keep);
+		removed++;
+	}
+	add_wanted(svc, wanted);
+	if (how->annotate) {
+		g_ptr_array_unref(current);
+		current = stas_service_ctrls(svc);
+		for (guint i = 0; i < current->len; i++)
+			how->annotate(svc, g_ptr_array_index(current, i), data);
+	}
+	return removed;
 }
 
 /* ----------------------------------------------- reconciliation, phase 1 */

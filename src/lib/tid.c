@@ -311,6 +311,12 @@ gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid)
 	return FALSE;
 }
 
+void stas_tid_list_append(GPtrArray *to, const GPtrArray *from)
+{
+	for (guint i = 0; i < from->len; i++)
+		g_ptr_array_add(to, stas_tid_ref(g_ptr_array_index(from, i)));
+}
+
 gboolean stas_dict_equal(GHashTable *a, GHashTable *b)
 {
 	GHashTableIter iter;

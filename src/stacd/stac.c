@@ -261,25 +261,46 @@ static void configure_audits(StasStac *stac)
 
 /* ------------------------------------------------------------ reconciliation */
 
-static gboolean keep_connection(StasService *svc, const StasTid *tid)
+static gboolean keep_connection(StasService *svc, StasCtrl *ctrl, gpointer data)
 {
 	switch (stas_conf_get_disconnect_scope(svc->conf)) {
 	case STAS_SCOPE_NO_DISCONNECT:
 		return TRUE;
 	case STAS_SCOPE_ALL_CONNECTIONS_MATCHING_DISCONNECT_TRTYPES:
-		return !in_trtypes(svc, stas_tid_transport(tid));
+		return !in_trtypes(svc, stas_tid_transport(ctrl->tid));
 	case STAS_SCOPE_ONLY_STAS_CONNECTIONS:
 		break;
 	}
 	return FALSE;
 }
 
+/* Until its disconnect is done, a controller that goes still owns its device. */
+static void hold_leaving(StasService *svc, StasCtrl *ctrl, gpointer data)
+{
+	g_ptr_array_add(STAC(svc)->leaving, stas_ctrl_ref(ctrl));
+}
+
+/* Each I/O controller learns the entry that lists it (NCC may change). */
+static void set_dlpe(StasService *svc, StasCtrl *ctrl, gpointer data)
+{
+	StasStacListing *listing = g_hash_table_lookup(STAC(svc)->discovered, ctrl->tid);
+
+	if (listing)
+		stas_ioc_set_dlpe(stas_ioc_from_ctrl(ctrl), listing->dlpe);
+}
+
+static const StasServiceApply apply_iocs = {
+	.noun = "I/O controller",
+	.keep_connection = keep_connection,
+	.leaving = hold_leaving,
+	.annotate = set_dlpe,
+};
+
 static void apply(StasStac *stac, GPtrArray *configured)
 {
 	StasService *svc = &stac->svc;
+	g_autoptr(GPtrArray) usable = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
 	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
-	g_autoptr(GPtrArray) wanted = NULL;
-	g_autoptr(GPtrArray) current = stas_service_ctrls(svc);
 	GHashTableIter iter;
 	gpointer key;
 
@@ -289,36 +310,16 @@ static void apply(StasStac *stac, GPtrArray *configured)
 
 		if (*stas_tid_transport(tid) && *stas_tid_traddr(tid) && *stas_tid_trsvcid(tid) &&
 		    *stas_tid_subsysnqn(tid))
-			g_ptr_array_add(all, stas_tid_ref(tid));
+			g_ptr_array_add(usable, stas_tid_ref(tid));
 	}
+	/* What the state file records as configured: not what stafd lists. */
 	g_clear_pointer(&stac->configured, g_ptr_array_unref);
-	stac->configured = g_ptr_array_ref(all);
+	stac->configured = g_ptr_array_ref(usable);
+	stas_tid_list_append(all, usable);
 	g_hash_table_iter_init(&iter, stac->discovered);
 	while (g_hash_table_iter_next(&iter, &key, NULL))
 		g_ptr_array_add(all, stas_tid_ref(key));
-	wanted = stas_service_wanted(svc, all);
-
-	for (guint i = 0; i < current->len; i++) {
-		StasCtrl *ctrl = g_ptr_array_index(current, i);
-
-		if (stas_tid_list_contains(wanted, ctrl->tid))
-			continue;
-		stas_info("%s | %s - I/O controller no longer wanted; removing it", stas_ctrl_id(ctrl),
-			  stas_ctrl_device(ctrl));
-		g_ptr_array_add(stac->leaving, stas_ctrl_ref(ctrl));
-		stas_service_remove(svc, ctrl, keep_connection(svc, ctrl->tid));
-	}
-	stas_service_add_wanted(svc, wanted);
-	/* Each I/O controller learns the entry that lists it (NCC may change). */
-	g_ptr_array_unref(current);
-	current = stas_service_ctrls(svc);
-	for (guint i = 0; i < current->len; i++) {
-		StasCtrl *ctrl = g_ptr_array_index(current, i);
-		StasStacListing *listing = g_hash_table_lookup(stac->discovered, ctrl->tid);
-
-		if (listing)
-			stas_ioc_set_dlpe(stas_ioc_from_ctrl(ctrl), listing->dlpe);
-	}
+	stas_service_apply(svc, all, &apply_iocs, NULL);
 	stas_service_save_state(svc);
 	stas_service_notify_status(svc);
 	if (!stac->applied && stac->startup_audit)

@@ -118,58 +118,56 @@ static void normalise_configured(StasStaf *staf, GPtrArray *configured)
 	}
 }
 
+/* Where the wanted DCs of one reconciliation come from. */
+typedef struct {
+	GPtrArray *configured;
+	GPtrArray *discovered;
+	GPtrArray *referrals;
+} Sources;
+
+/* An mDNS-discovered DC that merely stopped being advertised stays until it
+ * also stops answering; one excluded or invalid goes now. */
+static gboolean spare_dc(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data)
+{
+	StasDc *dc = stas_dc_from_ctrl(ctrl);
+
+	return !listed && !stas_dc_is_unresponsive(dc) && stas_dc_get_origin(dc) == STAS_ORIGIN_DISCOVERED;
+}
+
+/* Configuration beats a referral, which beats mDNS. */
+static void set_origin(StasService *svc, StasCtrl *ctrl, gpointer data)
+{
+	const Sources *from = data;
+	StasDc *dc = stas_dc_from_ctrl(ctrl);
+
+	if (stas_tid_list_contains(from->configured, ctrl->tid))
+		stas_dc_set_origin(dc, STAS_ORIGIN_CONFIGURED);
+	else if (stas_tid_list_contains(from->referrals, ctrl->tid))
+		stas_dc_set_origin(dc, STAS_ORIGIN_REFERRAL);
+	else if (stas_tid_list_contains(from->discovered, ctrl->tid))
+		stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
+}
+
+static const StasServiceApply apply_dcs = {
+	.noun = "Controller",
+	.spare = spare_dc,
+	.annotate = set_origin,
+};
+
 static void staf_reconcile(StasService *svc, GPtrArray *configured)
 {
 	StasStaf *staf = STAF(svc);
 	g_autoptr(GPtrArray) referrals = referral_tids(staf);
 	g_autoptr(GPtrArray) discovered = discovered_tids(staf);
 	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
-	g_autoptr(GPtrArray) wanted = NULL;
-	g_autoptr(GPtrArray) current = stas_service_ctrls(svc);
-	GPtrArray *sources[] = { configured, discovered, referrals };
-	guint removed = 0;
+	Sources from = { configured, discovered, referrals };
 
 	normalise_configured(staf, configured);
-	for (guint s = 0; s < G_N_ELEMENTS(sources); s++) {
-		for (guint i = 0; i < sources[s]->len; i++)
-			g_ptr_array_add(all, stas_tid_ref(g_ptr_array_index(sources[s], i)));
-	}
-	wanted = stas_service_wanted(svc, all);
-
-	/* Unwanted DCs go, except mDNS-discovered ones that merely stopped
-	 * being advertised: those stay until they also stop answering. */
-	for (guint i = 0; i < current->len; i++) {
-		StasCtrl *ctrl = g_ptr_array_index(current, i);
-		StasDc *dc = stas_dc_from_ctrl(ctrl);
-		gboolean must_remove = stas_tid_list_contains(all, ctrl->tid) || stas_dc_is_unresponsive(dc);
-
-		if (stas_tid_list_contains(wanted, ctrl->tid))
-			continue;
-		if (!must_remove && stas_dc_get_origin(dc) == STAS_ORIGIN_DISCOVERED)
-			continue;
-		stas_info("%s | %s - Controller no longer wanted; removing it", stas_ctrl_id(ctrl),
-			  stas_ctrl_device(ctrl));
-		stas_service_remove(svc, ctrl, FALSE);
-		removed++;
-	}
-	if (removed)
+	stas_tid_list_append(all, configured);
+	stas_tid_list_append(all, discovered);
+	stas_tid_list_append(all, referrals);
+	if (stas_service_apply(svc, all, &apply_dcs, &from))
 		stas_staf_dbus_dc_removed(staf);
-
-	stas_service_add_wanted(svc, wanted);
-
-	g_ptr_array_unref(current);
-	current = stas_service_ctrls(svc);
-	for (guint i = 0; i < current->len; i++) {
-		StasDc *dc = stas_dc_from_ctrl(g_ptr_array_index(current, i));
-		const StasTid *tid = stas_dc_ctrl(dc)->tid;
-
-		if (stas_tid_list_contains(configured, tid))
-			stas_dc_set_origin(dc, STAS_ORIGIN_CONFIGURED);
-		else if (stas_tid_list_contains(referrals, tid))
-			stas_dc_set_origin(dc, STAS_ORIGIN_REFERRAL);
-		else if (stas_tid_list_contains(discovered, tid))
-			stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
-	}
 }
 
 /* ---------------------------------------------------------- service hooks */

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * stas_service_apply(), the one reconciliation mechanism both daemons use:
+ * what is wanted (exclusion, address validity, duplicates), what goes (and
+ * whether its connection stays), what is spared, and that a controller whose
+ * options changed is the same controller. A service of a toy kind is built
+ * by hand around the fake kernel; the daemons' own rules have their suites
+ * (test-stac) and the VM.
+ */
+#include "fake-kernel.h"
+#include "stas/service.h"
+#include "testutil.h"
+
+#define SUB1 "nqn.2024-01.io.example:sub1"
+#define SUB2 "nqn.2024-01.io.example:sub2"
+
+typedef struct {
+	FakeEnv fe;
+	StasService *svc;
+	GPtrArray *spare; /* subsysnqns the daemon spares */
+	gboolean keep;	  /* what keep_connection answers */
+	GString *hooks;	  /* "leaving:SUB annotate:SUB ..." in call order */
+	guint created;
+} Fixture;
+
+static Fixture fx;
+
+/* ------------------------------------------------------- a toy daemon */
+
+static const StasCtrlClass toy_ctrl_class = { .discovery = FALSE };
+
+static StasCtrl *toy_new_ctrl(StasService *svc, StasTid *tid)
+{
+	StasCtrl *ctrl = g_new0(StasCtrl, 1);
+
+	stas_ctrl_init(ctrl, &toy_ctrl_class, tid, &svc->env);
+	fx.created++;
+	return ctrl;
+}
+
+static const StasServiceClass toy_class = {
+	.daemon = STAS_DAEMON_STACD,
+	.noun = "toy controller",
+	.new_ctrl = toy_new_ctrl,
+};
+
+static void note(const char *what, StasCtrl *ctrl)
+{
+	g_string_append_printf(fx.hooks, "%s%s:%s", fx.hooks->len ? " " : "", what,
+			       stas_tid_subsysnqn(ctrl->tid));
+}
+
+static gboolean toy_spare(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data)
+{
+	ck_assert_ptr_eq(data, &fx);
+	return !listed &&
+	       g_ptr_array_find_with_equal_func(fx.spare, stas_tid_subsysnqn(ctrl->tid), g_str_equal, NULL);
+}
+
+static gboolean toy_keep(StasService *svc, StasCtrl *ctrl, gpointer data)
+{
+	return fx.keep;
+}
+
+static void toy_leaving(StasService *svc, StasCtrl *ctrl, gpointer data)
+{
+	ck_assert_ptr_eq(stas_service_lookup(svc, ctrl->tid), ctrl); /* still managed */
+	note("leaving", ctrl);
+}
+
+static void toy_annotate(StasService *svc, StasCtrl *ctrl, gpointer data)
+{
+	note("annotate", ctrl);
+}
+
+static const StasServiceApply toy_apply = {
+	.noun = "Toy controller",
+	.spare = toy_spare,
+	.keep_connection = toy_keep,
+	.leaving = toy_leaving,
+	.annotate = toy_annotate,
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static void use_conf(const char *text)
+{
+	fake_env_use_conf(&fx.fe, text);
+	fx.svc->conf = fx.fe.env.conf;
+	fx.svc->env.conf = fx.fe.env.conf;
+}
+
+/* A TID of a tcp controller of @nqn at @traddr:@trsvcid. */
+static StasTid *tid_at(const char *nqn, const char *traddr, const char *trsvcid, const char *option)
+{
+	g_autoptr(GHashTable) cid = g_hash_table_new(g_str_hash, g_str_equal);
+
+	g_hash_table_insert(cid, "transport", "tcp");
+	g_hash_table_insert(cid, "traddr", (gpointer)traddr);
+	g_hash_table_insert(cid, "trsvcid", (gpointer)trsvcid);
+	g_hash_table_insert(cid, "subsysnqn", (gpointer)nqn);
+	if (option)
+		g_hash_table_insert(cid, "nr-io-queues", (gpointer)option);
+	return stas_service_tid(fx.svc, cid);
+}
+
+static StasTid *tid_of(const char *nqn)
+{
+	return tid_at(nqn, "127.0.0.1", "4420", NULL);
+}
+
+/* Applies the TIDs (NULL-terminated, consumed); returns how many went. */
+static guint apply(StasTid *first, ...)
+{
+	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+	va_list ap;
+	guint removed;
+
+	va_start(ap, first);
+	for (StasTid *tid = first; tid; tid = va_arg(ap, StasTid *))
+		g_ptr_array_add(all, tid);
+	va_end(ap);
+	g_string_truncate(fx.hooks, 0);
+	removed = stas_service_apply(fx.svc, all, &toy_apply, &fx);
+	fake_iterate();
+	return removed;
+}
+
+static StasCtrl *managed(const char *nqn)
+{
+	g_autoptr(StasTid) tid = tid_of(nqn);
+
+	return stas_service_lookup(fx.svc, tid);
+}
+
+static void setup(void)
+{
+	memset(&fx, 0, sizeof(fx));
+	fake_env_init(&fx.fe, STAS_DAEMON_STACD);
+	fx.spare = g_ptr_array_new();
+	fx.hooks = g_string_new(NULL);
+	fx.svc = g_new0(StasService, 1);
+	fx.svc->klass = &toy_class;
+	fx.svc->ctrls = g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
+					      (GDestroyNotify)stas_ctrl_unref);
+	fx.svc->terminator = stas_terminator_new();
+	fx.svc->env = fx.fe.env; /* the kernel and conf stay the fixture's */
+	fx.svc->env.host.hostnqn = g_strdup(fx.fe.env.host.hostnqn);
+	fx.svc->env.host.hostid = g_strdup(fx.fe.env.host.hostid);
+	fx.svc->conf = fx.fe.env.conf;
+}
+
+static void teardown(void)
+{
+	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(fx.svc);
+
+	for (guint i = 0; i < ctrls->len; i++)
+		stas_ctrl_stop(g_ptr_array_index(ctrls, i));
+	fake_iterate();
+	fake_drain(fx.fe.kernel);
+	fake_iterate();
+	fx.svc->env.kernel = NULL; /* freed with the fixture */
+	fx.svc->conf = NULL;	   /* likewise */
+	stas_service_free(fx.svc);
+	fake_env_clear(&fx.fe);
+	g_ptr_array_unref(fx.spare);
+	g_string_free(fx.hooks, TRUE);
+}
+
+/* ------------------------------------------------------------- tests */
+
+START_TEST(test_wanted_once_each_and_annotated)
+{
+	ck_assert_uint_eq(apply(tid_of(SUB1), tid_of(SUB2), tid_of(SUB1), NULL), 0);
+	ck_assert_uint_eq(fx.created, 2);
+	ck_assert_uint_eq(g_hash_table_size(fx.svc->ctrls), 2);
+	ck_assert_uint_eq(fake_count(fx.fe.kernel, "connect"), 2);
+	ck_assert_ptr_nonnull(strstr(fx.hooks->str, "annotate:" SUB1));
+	ck_assert_ptr_nonnull(strstr(fx.hooks->str, "annotate:" SUB2));
+	ck_assert_ptr_null(strstr(fx.hooks->str, "leaving"));
+}
+END_TEST
+
+/* The spelling of an address is not another controller (review F3). */
+START_TEST(test_same_address_other_spelling_is_the_same_controller)
+{
+	apply(tid_at(SUB1, "10.0.0.5", "4420", NULL), NULL);
+	ck_assert_uint_eq(apply(tid_at(SUB1, "::ffff:10.0.0.5", "04420", NULL), NULL), 0);
+	ck_assert_uint_eq(fx.created, 1);
+}
+END_TEST
+
+START_TEST(test_unwanted_goes_and_keep_decides_its_connection)
+{
+	StasCtrl *ctrl;
+
+	fx.keep = _i == 1;
+	apply(tid_of(SUB1), tid_of(SUB2), NULL);
+	ctrl = managed(SUB2);
+	fake_connect_ok(fake_take(fx.fe.kernel, "connect"), "nvme1", NULL);
+	fake_connect_ok(fake_take(fx.fe.kernel, "connect"), "nvme2", NULL);
+	ck_assert(stas_ctrl_connected(ctrl));
+
+	ck_assert_uint_eq(apply(tid_of(SUB1), NULL), 1);
+	ck_assert_ptr_null(managed(SUB2));
+	ck_assert_ptr_nonnull(strstr(fx.hooks->str, "leaving:" SUB2));
+	ck_assert_ptr_null(strstr(fx.hooks->str, "annotate:" SUB2));
+	/* Only a connection that does not stay is disconnected. */
+	ck_assert_uint_eq(fake_count(fx.fe.kernel, "disconnect"), fx.keep ? 0 : 1);
+	if (!fx.keep)
+		fake_disconnect_done(fake_take(fx.fe.kernel, "disconnect"));
+}
+END_TEST
+
+START_TEST(test_spared_controller_stays_unless_listed)
+{
+	apply(tid_of(SUB1), tid_of(SUB2), NULL);
+	g_ptr_array_add(fx.spare, SUB2);
+
+	/* Not listed any more: spared. */
+	ck_assert_uint_eq(apply(tid_of(SUB1), NULL), 0);
+	ck_assert_ptr_nonnull(managed(SUB2));
+
+	/* Listed but excluded: "listed" is TRUE, so it goes. */
+	use_conf("[Controllers]\nexclude = subsysnqn=" SUB2 "\n");
+	ck_assert_uint_eq(apply(tid_of(SUB1), tid_of(SUB2), NULL), 1);
+	ck_assert_ptr_null(managed(SUB2));
+}
+END_TEST
+
+START_TEST(test_invalid_address_is_not_wanted)
+{
+	ck_assert_uint_eq(apply(tid_at(SUB1, "not-an-address", "4420", NULL), tid_of(SUB2), NULL), 0);
+	ck_assert_uint_eq(fx.created, 1);
+	ck_assert_ptr_nonnull(managed(SUB2));
+}
+END_TEST
+
+/* A reload that changes a controller's options keeps the controller (and
+ * its connection): same object, new options for the next connect. */
+START_TEST(test_changed_options_keep_the_controller)
+{
+	StasCtrl *before;
+
+	apply(tid_at(SUB1, "127.0.0.1", "4420", "2"), NULL);
+	before = managed(SUB1);
+	fake_connect_ok(fake_take(fx.fe.kernel, "connect"), "nvme1", NULL);
+
+	ck_assert_uint_eq(apply(tid_at(SUB1, "127.0.0.1", "4420", "4"), NULL), 0);
+	ck_assert_ptr_eq(managed(SUB1), before);
+	ck_assert_uint_eq(fx.created, 1);
+	ck_assert_uint_eq(fake_count(fx.fe.kernel, "disconnect"), 0);
+	ck_assert_str_eq(stas_tid_cfg(before->tid, "nr-io-queues"), "4");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("service");
+	TCase *tc = tcase_create("apply");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_wanted_once_each_and_annotated);
+	tcase_add_test(tc, test_same_address_other_spelling_is_the_same_controller);
+	tcase_add_loop_test(tc, test_unwanted_goes_and_keep_decides_its_connection, 0, 2);
+	tcase_add_test(tc, test_spared_controller_stays_unless_listed);
+	tcase_add_test(tc, test_invalid_address_is_not_wanted);
+	tcase_add_test(tc, test_changed_options_keep_the_controller);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
