@@ -12,7 +12,7 @@
  */
 #include <avahi-common/strlst.h>
 
-#include "../../src/stafd/mdns.h"
+#include "mdns.h"
 #include "fuzz.h"
 #include "stas/dbus-util.h"
 #include "stas/iface.h"

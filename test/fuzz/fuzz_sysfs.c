@@ -17,7 +17,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "../../src/stafd/autoconnect.h"
+#include "autoconnect.h"
 #include "fuzz.h"
 #include "stas/conf.h"
 #include "stas/dbus-util.h"

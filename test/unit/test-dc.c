@@ -4,7 +4,7 @@
  * against a fake kernel whose every operation the test completes by hand,
  * with timers fired by the test.
  */
-#include "../../src/stafd/dc.h"
+#include "dc.h"
 #include "fake-kernel.h"
 #include "stas/terminator.h"
 #include "testutil.h"

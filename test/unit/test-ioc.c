@@ -3,7 +3,7 @@
  * I/O controllers (SPEC §6.4.1): the NCC give-up rule, the log page entry
  * update that undoes it, the reload rule, re-creation after removal.
  */
-#include "../../src/stacd/ioc.h"
+#include "ioc.h"
 #include "fake-kernel.h"
 #include "stas/terminator.h"
 #include "testutil.h"

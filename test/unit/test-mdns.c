@@ -6,8 +6,8 @@
  */
 #include <string.h>
 
-#include "../../src/stafd/autoconnect.h"
-#include "../../src/stafd/mdns.h"
+#include "autoconnect.h"
+#include "mdns.h"
 #include "testutil.h"
 
 static GHashTable *parse(AvahiStringList *txt)

@@ -10,7 +10,7 @@
  */
 #include <unistd.h>
 
-#include "../../src/stacd/stac.h"
+#include "stac.h"
 #include "fake-kernel.h"
 #include "stas/state.h"
 #include "testutil.h"
