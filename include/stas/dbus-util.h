@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What both daemons' D-Bus services need: the caller's uid (secrets are for
- * root only), a{ss} dictionaries, JSON documents, and the lookup of a
+ * root only), a{ss} dictionaries (JSON ones are json.h's), and the lookup of a
  * controller from the seven transport-identifier strings of a call.
  */
 #pragma once
@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "stas/json.h"
 #include "stas/tid.h"
 
 /* Asks the bus for the uid of the caller of @invocation, then calls @func
@@ -22,9 +23,6 @@ gboolean stas_dbus_sender_is_root(GDBusConnection *bus, const char *sender);
 
 /* a{ss} from a char* -> char* table (sorted keys). */
 GVariant *stas_dbus_dict(GHashTable *dict);
-/* A JSON object of strings from a char* -> char* table. */
-JsonNode *stas_json_dict(GHashTable *dict);
-char *stas_json_to_string(JsonNode *node, gboolean pretty);
 
 /* The TID of a get_log_pages / controller_info call (SPEC §3.4): an empty
  * trsvcid becomes the transport's default, host_nqn is used as given. */

@@ -9,6 +9,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "stas/json.h"
+
 /* <runtime dir>/last-known-config.json, or <prog>-last-known-config.json
  * when STAS_RUNTIME_DIR puts both daemons in one directory (the Python
  * suite's pickle file beside it is simply not read). */
@@ -21,8 +23,3 @@ gboolean stas_state_save(const char *path, const char *prog, JsonArray *controll
 /* The "controllers" array of a state file of @prog; NULL with @error set
  * when the file is missing, unreadable, corrupt or not ours. */
 JsonArray *stas_state_load(const char *path, const char *prog, GError **error);
-
-/* char* -> char* tables as JSON objects of strings and back (members that
- * are not strings are skipped). */
-JsonObject *stas_json_from_dict(GHashTable *dict);
-GHashTable *stas_dict_from_json(JsonObject *object);

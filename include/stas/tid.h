@@ -65,6 +65,11 @@ gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes);
 
 /* TRUE when @tids (StasTid*) has one equal to @tid. */
 gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid);
+/* The cid of the controller that log page entry @dlpe names, reached the way
+ * the DC that lists it is: @dc's host-traddr and host-iface, and its
+ * host-nqn when not empty (else the system's). Values are borrowed from
+ * @dlpe and @dc (either dict may lack keys; NULL @dc is none). */
+GHashTable *stas_tid_cid_from_dlpe(GHashTable *dlpe, GHashTable *dc);
 /* Appends a reference to each TID of @from to @to. */
 void stas_tid_list_append(GPtrArray *to, const GPtrArray *from);
 /* TRUE when two char* -> char* tables have the same keys and values. */

@@ -80,35 +80,6 @@ GVariant *stas_dbus_dict(GHashTable *dict)
 	return g_variant_builder_end(&builder);
 }
 
-JsonNode *stas_json_dict(GHashTable *dict)
-{
-	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(GList) keys = sorted_keys(dict);
-
-	json_builder_begin_object(builder);
-	for (GList *l = keys; l; l = l->next) {
-		/* JSON text goes out in D-Bus strings, which must be UTF-8: one bad
-		 * byte would turn a whole reply into "[Invalid UTF-8]" (review-stafd #4). */
-		g_autofree char *key = g_utf8_make_valid(l->data, -1);
-		const char *value = g_hash_table_lookup(dict, l->data);
-		g_autofree char *text = g_utf8_make_valid(value ? value : "", -1);
-
-		json_builder_set_member_name(builder, key);
-		json_builder_add_string_value(builder, text);
-	}
-	json_builder_end_object(builder);
-	return json_builder_get_root(builder);
-}
-
-char *stas_json_to_string(JsonNode *node, gboolean pretty)
-{
-	g_autoptr(JsonGenerator) generator = json_generator_new();
-
-	json_generator_set_pretty(generator, pretty);
-	json_generator_set_root(generator, node);
-	return json_generator_to_data(generator, NULL);
-}
-
 StasTid *stas_dbus_tid(const char *transport, const char *traddr, const char *trsvcid, const char *subsysnqn,
 		       const char *host_traddr, const char *host_iface, const char *host_nqn,
 		       gboolean ignore_iface)

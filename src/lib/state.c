@@ -175,30 +175,3 @@ JsonArray *stas_state_load(const char *path, const char *prog, GError **error)
 	}
 	return json_array_ref(json_node_get_array(node));
 }
-
-JsonObject *stas_json_from_dict(GHashTable *dict)
-{
-	JsonObject *object = json_object_new();
-	g_autoptr(GList) keys = g_hash_table_get_keys(dict);
-
-	/* Sorted keys: the same state gives the same file. */
-	keys = g_list_sort(keys, (GCompareFunc)g_strcmp0);
-	for (GList *l = keys; l; l = l->next)
-		json_object_set_string_member(object, l->data, g_hash_table_lookup(dict, l->data));
-	return object;
-}
-
-GHashTable *stas_dict_from_json(JsonObject *object)
-{
-	GHashTable *dict = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	JsonObjectIter iter;
-	const char *name;
-	JsonNode *node;
-
-	json_object_iter_init(&iter, object);
-	while (json_object_iter_next(&iter, &name, &node)) {
-		if (JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING)
-			g_hash_table_insert(dict, g_strdup(name), g_strdup(json_node_get_string(node)));
-	}
-	return dict;
-}

@@ -311,6 +311,28 @@ gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid)
 	return FALSE;
 }
 
+static gpointer dict_value(GHashTable *dict, const char *key)
+{
+	const char *value = dict ? g_hash_table_lookup(dict, key) : NULL;
+
+	return (gpointer)(value ? value : "");
+}
+
+GHashTable *stas_tid_cid_from_dlpe(GHashTable *dlpe, GHashTable *dc)
+{
+	GHashTable *cid = g_hash_table_new(g_str_hash, g_str_equal);
+
+	g_hash_table_insert(cid, "transport", dict_value(dlpe, "trtype"));
+	g_hash_table_insert(cid, "traddr", dict_value(dlpe, "traddr"));
+	g_hash_table_insert(cid, "trsvcid", dict_value(dlpe, "trsvcid"));
+	g_hash_table_insert(cid, "subsysnqn", dict_value(dlpe, "subnqn"));
+	g_hash_table_insert(cid, "host-traddr", dict_value(dc, "host-traddr"));
+	g_hash_table_insert(cid, "host-iface", dict_value(dc, "host-iface"));
+	if (*(const char *)dict_value(dc, "host-nqn"))
+		g_hash_table_insert(cid, "host-nqn", dict_value(dc, "host-nqn"));
+	return cid;
+}
+
 void stas_tid_list_append(GPtrArray *to, const GPtrArray *from)
 {
 	for (guint i = 0; i < from->len; i++)

@@ -57,18 +57,11 @@ static const char *dict_get(GHashTable *dict, const char *key)
  * not NVM subsystems (referrals and discovery subsystems are stafd's). */
 static StasTid *listed_tid(StasStac *stac, GHashTable *dlpe, GHashTable *dc)
 {
-	g_autoptr(GHashTable) cid = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) cid = NULL;
 
 	if (!g_str_equal(dict_get(dlpe, "subtype"), "nvme"))
 		return NULL;
-	g_hash_table_insert(cid, "transport", (gpointer)dict_get(dlpe, "trtype"));
-	g_hash_table_insert(cid, "traddr", (gpointer)dict_get(dlpe, "traddr"));
-	g_hash_table_insert(cid, "trsvcid", (gpointer)dict_get(dlpe, "trsvcid"));
-	g_hash_table_insert(cid, "subsysnqn", (gpointer)dict_get(dlpe, "subnqn"));
-	g_hash_table_insert(cid, "host-traddr", (gpointer)dict_get(dc, "host-traddr"));
-	g_hash_table_insert(cid, "host-iface", (gpointer)dict_get(dc, "host-iface"));
-	if (*dict_get(dc, "host-nqn"))
-		g_hash_table_insert(cid, "host-nqn", (gpointer)dict_get(dc, "host-nqn"));
+	cid = stas_tid_cid_from_dlpe(dlpe, dc);
 	return stas_service_tid(&stac->svc, cid);
 }
 
@@ -370,52 +363,36 @@ static void keep_unread_listings(StasStac *stac, GHashTable *map, GHashTable *dc
 			  dict_get(dc, "transport"), dict_get(dc, "traddr"), dict_get(dc, "trsvcid"), kept);
 }
 
+typedef struct {
+	StasStac *stac;
+	GHashTable *map; /* TID -> listing */
+	guint unread;	 /* DCs whose page stafd has not read yet */
+} Listings;
+
+static void add_dc_listings(GHashTable *dc, const GPtrArray *entries, gpointer data)
+{
+	Listings *out = data;
+
+	for (guint i = 0; i < entries->len; i++)
+		add_listing(out->stac, out->map, g_ptr_array_index(entries, i), dc);
+	if (dc && !page_read(dc)) {
+		keep_unread_listings(out->stac, out->map, dc);
+		out->unread++;
+	}
+}
+
 /* stafd's answer as TID -> listing; @unread counts the DCs whose page stafd
  * has not read yet. NULL when the text is not what stafd sends. */
 static GHashTable *parse_log_pages(StasStac *stac, const char *json, guint *unread, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new();
-	g_autoptr(GHashTable) map = NULL;
-	JsonNode *root;
-	JsonArray *dcs;
+	Listings out = { stac, new_discovered(), 0 };
 
-	if (!json_parser_load_from_data(parser, json, -1, error))
-		return NULL;
-	root = json_parser_get_root(parser);
-	if (!root || !JSON_NODE_HOLDS_ARRAY(root)) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a JSON array");
+	if (!stas_log_pages_parse(json, add_dc_listings, &out, error)) {
+		g_hash_table_unref(out.map);
 		return NULL;
 	}
-	map = new_discovered();
-	dcs = json_node_get_array(root);
-	for (guint d = 0; d < json_array_get_length(dcs); d++) {
-		JsonNode *dc_node = json_array_get_element(dcs, d);
-		JsonObject *element = JSON_NODE_HOLDS_OBJECT(dc_node) ? json_node_get_object(dc_node) : NULL;
-		JsonNode *ctrl_node = element ? json_object_get_member(element, "discovery-controller")
-					      : NULL;
-		JsonNode *pages_node = element ? json_object_get_member(element, "log-pages") : NULL;
-		JsonArray *pages = pages_node && JSON_NODE_HOLDS_ARRAY(pages_node)
-					   ? json_node_get_array(pages_node)
-					   : NULL;
-		g_autoptr(GHashTable) dc = ctrl_node && JSON_NODE_HOLDS_OBJECT(ctrl_node)
-						   ? stas_dict_from_json(json_node_get_object(ctrl_node))
-						   : NULL;
-
-		for (guint p = 0; pages && p < json_array_get_length(pages); p++) {
-			JsonNode *page_node = json_array_get_element(pages, p);
-			g_autoptr(GHashTable) dlpe = NULL;
-
-			if (!JSON_NODE_HOLDS_OBJECT(page_node))
-				continue;
-			dlpe = stas_dict_from_json(json_node_get_object(page_node));
-			add_listing(stac, map, dlpe, dc);
-		}
-		if (dc && !page_read(dc)) {
-			keep_unread_listings(stac, map, dc);
-			(*unread)++;
-		}
-	}
-	return g_steal_pointer(&map);
+	*unread += out.unread;
+	return out.map;
 }
 
 struct _StasStacFetch {

@@ -10,18 +10,6 @@
 
 /* --------------------------------------------------------------- replies */
 
-static JsonNode *log_pages_json(StasDc *dc)
-{
-	const GPtrArray *entries = stas_dc_log_pages(dc);
-	JsonArray *array = json_array_new();
-	JsonNode *node = json_node_new(JSON_NODE_ARRAY);
-
-	for (guint i = 0; i < entries->len; i++)
-		json_array_add_element(array, stas_json_dict(g_ptr_array_index(entries, i)));
-	json_node_take_array(node, array);
-	return node;
-}
-
 static char *all_log_pages(StasStaf *staf, gboolean detailed, gboolean root)
 {
 	g_autoptr(GPtrArray) dcs = stas_service_ctrls(&staf->svc);
@@ -33,11 +21,8 @@ static char *all_log_pages(StasStaf *staf, gboolean detailed, gboolean root)
 		StasDc *dc = stas_dc_from_ctrl(ctrl);
 		g_autoptr(GHashTable) dict = detailed ? stas_ctrl_details(ctrl, root)
 						      : stas_ctrl_id_dict(ctrl, root);
-		JsonObject *element = json_object_new();
 
-		json_object_set_member(element, "discovery-controller", stas_json_dict(dict));
-		json_object_set_member(element, "log-pages", log_pages_json(dc));
-		json_array_add_object_element(array, element);
+		json_array_add_element(array, stas_log_pages_element(dict, stas_dc_log_pages(dc)));
 	}
 	json_node_take_array(root_node, array);
 	return stas_json_to_string(root_node, FALSE);

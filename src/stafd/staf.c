@@ -75,21 +75,14 @@ static GPtrArray *referral_tids(StasStaf *staf)
 
 	for (guint c = 0; c < ctrls->len; c++) {
 		StasDc *dc = stas_dc_from_ctrl(g_ptr_array_index(ctrls, c));
-		const StasTid *parent = stas_dc_ctrl(dc)->tid;
+		g_autoptr(GHashTable) parent = stas_tid_as_dict(stas_dc_ctrl(dc)->tid);
 		g_autoptr(GPtrArray) referrals = stas_dc_referrals(dc);
 
 		for (guint i = 0; i < referrals->len; i++) {
-			GHashTable *dlpe = g_ptr_array_index(referrals, i);
-			g_autoptr(GHashTable) cid = g_hash_table_new(g_str_hash, g_str_equal);
-
 			/* A referral is reached the way its referrer is. */
-			g_hash_table_insert(cid, "transport", g_hash_table_lookup(dlpe, "trtype"));
-			g_hash_table_insert(cid, "traddr", g_hash_table_lookup(dlpe, "traddr"));
-			g_hash_table_insert(cid, "trsvcid", g_hash_table_lookup(dlpe, "trsvcid"));
-			g_hash_table_insert(cid, "subsysnqn", g_hash_table_lookup(dlpe, "subnqn"));
-			g_hash_table_insert(cid, "host-traddr", (gpointer)stas_tid_host_traddr(parent));
-			g_hash_table_insert(cid, "host-iface", (gpointer)stas_tid_host_iface(parent));
-			g_hash_table_insert(cid, "host-nqn", (gpointer)stas_tid_host_nqn(parent));
+			g_autoptr(GHashTable)
+				cid = stas_tid_cid_from_dlpe(g_ptr_array_index(referrals, i), parent);
+
 			g_ptr_array_add(out, stas_service_tid(&staf->svc, cid));
 		}
 	}
@@ -227,13 +220,9 @@ static void staf_resync(StasService *svc, StasCtrl *ctrl)
 static void staf_save_record(StasService *svc, StasCtrl *ctrl, JsonObject *record)
 {
 	StasDc *dc = stas_dc_from_ctrl(ctrl);
-	const GPtrArray *entries = stas_dc_log_pages(dc);
-	JsonArray *pages = json_array_new();
 
-	for (guint i = 0; i < entries->len; i++)
-		json_array_add_object_element(pages, stas_json_from_dict(g_ptr_array_index(entries, i)));
 	json_object_set_string_member(record, "origin", stas_dc_origin_to_string(stas_dc_get_origin(dc)));
-	json_object_set_array_member(record, "log-pages", pages);
+	json_object_set_member(record, "log-pages", stas_log_page_to_json(stas_dc_log_pages(dc)));
 }
 
 /* A restored TID goes through the checks every other one does before it
@@ -258,22 +247,11 @@ static gboolean restorable(StasService *svc, StasTid *tid)
 static StasCtrl *staf_restore_record(StasService *svc, StasTid *tid, JsonObject *record)
 {
 	StasDc *dc;
-	GPtrArray *entries;
-	JsonNode *pages = json_object_get_member(record, "log-pages");
 
 	if (!restorable(svc, tid))
 		return NULL;
 	dc = new_dc(STAF(svc), tid);
-	entries = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
-	for (guint e = 0;
-	     pages && JSON_NODE_HOLDS_ARRAY(pages) && e < json_array_get_length(json_node_get_array(pages));
-	     e++) {
-		JsonNode *page = json_array_get_element(json_node_get_array(pages), e);
-
-		if (JSON_NODE_HOLDS_OBJECT(page))
-			g_ptr_array_add(entries, stas_dict_from_json(json_node_get_object(page)));
-	}
-	stas_dc_set_log_pages(dc, entries);
+	stas_dc_set_log_pages(dc, stas_log_page_from_json(json_object_get_member(record, "log-pages")));
 	/* Aging waits until the DC had its chance to reconnect (review-stafd L9). */
 	stas_dc_restore_origin(dc, stas_dc_record_origin(record));
 	return stas_dc_ctrl(dc);

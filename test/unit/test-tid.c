@@ -285,6 +285,37 @@ START_TEST(test_tid_refcount_and_hash_table_use)
 }
 END_TEST
 
+/* A listed controller is reached the way its DC is (stafd's referrals and
+ * stacd's listings use the same rule). */
+START_TEST(test_tid_from_dlpe_is_reached_like_its_dc)
+{
+	g_autoptr(GHashTable) dlpe = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) dc = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) cid = NULL;
+	g_autoptr(GHashTable) bare = NULL;
+	g_autoptr(StasTid) tid = NULL;
+	g_autoptr(StasTid) own = NULL;
+
+	g_hash_table_insert(dlpe, "trtype", "tcp");
+	g_hash_table_insert(dlpe, "traddr", "10.0.0.9");
+	g_hash_table_insert(dlpe, "trsvcid", "4420");
+	g_hash_table_insert(dlpe, "subnqn", "nqn.sub");
+	g_hash_table_insert(dc, "host-iface", "eth1");
+	g_hash_table_insert(dc, "host-nqn", "");
+	cid = stas_tid_cid_from_dlpe(dlpe, dc);
+	tid = stas_tid_new(cid, HOSTNQN, FALSE);
+	ck_assert_str_eq(stas_tid_to_string(tid), "(tcp, 10.0.0.9, 4420, nqn.sub, eth1)");
+	ck_assert_str_eq(stas_tid_host_nqn(tid), HOSTNQN); /* an empty one is the system's */
+	ck_assert_str_eq(stas_tid_host_traddr(tid), "");
+
+	g_hash_table_insert(dc, "host-nqn", "nqn.other-host");
+	bare = stas_tid_cid_from_dlpe(dlpe, dc);
+	own = stas_tid_new(bare, HOSTNQN, FALSE);
+	ck_assert_str_eq(stas_tid_host_nqn(own), "nqn.other-host");
+	g_hash_table_unref(stas_tid_cid_from_dlpe(NULL, NULL));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("tid");
@@ -304,6 +335,7 @@ int main(void)
 	tcase_add_test(tc, test_tid_unsafe_fields_are_refused);
 	tcase_add_test(tc, test_tid_from_config_entry);
 	tcase_add_test(tc, test_tid_refcount_and_hash_table_use);
+	tcase_add_test(tc, test_tid_from_dlpe_is_reached_like_its_dc);
 	suite_add_tcase(suite, tc);
 	return tu_run(suite);
 }
