@@ -42,5 +42,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasDlp, stas_dlp_free)
 /* Runs the sequence. On error the message says what the DC did wrong
  * (G_IO_ERROR_INVALID_DATA) or why a command failed (the callback's error). */
 StasDlp *stas_dlp_read(StasDlpReadFunc read, gpointer ctx, GError **error);
+/* Only the generation counter, with one header read that clears RAE: what
+ * a resync asks before deciding whether the page must be read again. */
+gboolean stas_dlp_read_genctr(StasDlpReadFunc read, gpointer ctx, guint64 *genctr, GError **error);
 /* The entries as DLPE dictionaries (dlpe.h), placeholder addresses dropped. */
 GPtrArray *stas_dlp_dicts(const StasDlp *dlp);

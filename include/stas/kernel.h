@@ -102,6 +102,18 @@ typedef struct {
 
 typedef struct _StasKernel StasKernel;
 
+/* A discovery log page as the kernel layer read it. */
+typedef struct {
+	guint64 genctr;
+	/* GHashTable* DLPE dicts (SPEC §3.7), placeholder addresses dropped;
+	 * NULL: the page was still at the generation the caller knew. */
+	GPtrArray *entries;
+} StasDiscoveryLog;
+
+StasDiscoveryLog *stas_discovery_log_new(guint64 genctr, GPtrArray *entries);
+void stas_discovery_log_free(StasDiscoveryLog *log);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasDiscoveryLog, stas_discovery_log_free)
+
 /* TRUE when @device is already held by a controller of the daemon: one
  * kernel device belongs to at most one controller object (review-stafd #2). */
 typedef gboolean (*StasDeviceOwnedFunc)(const char *device, gpointer data);
@@ -120,10 +132,10 @@ typedef struct {
 	/* Get Supported Log Pages: result int = STAS_DISC_* flags of LID 0x70 (0 on failure). */
 	void (*supported_log_pages)(StasKernel *k, const char *device, GCancellable *cancellable,
 				    GAsyncReadyCallback cb, gpointer data);
-	/* Get Discovery Log Page with @lsp. Result: GPtrArray* of GHashTable* (DLPE dicts, SPEC §3.7),
-	 * placeholder addresses already dropped. */
-	void (*get_discovery_log)(StasKernel *k, const char *device, int lsp, GCancellable *cancellable,
-				  GAsyncReadyCallback cb, gpointer data);
+	/* Get Discovery Log Page with @lsp. Result: StasDiscoveryLog*. With @known_genctr >= 0
+	 * the header is read first, and a page still at that generation is not read again. */
+	void (*get_discovery_log)(StasKernel *k, const char *device, int lsp, gint64 known_genctr,
+				  GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data);
 	/* Disconnect (delete_controller). Result: boolean. */
 	void (*disconnect)(StasKernel *k, const char *device, GCancellable *cancellable,
 			   GAsyncReadyCallback cb, gpointer data);
@@ -147,7 +159,7 @@ StasCtrlDevice *stas_kernel_device_finish(GAsyncResult *res, GError **error);
 /* Returns FALSE on error; *status = NULL when the DIM command succeeded. */
 gboolean stas_kernel_register_finish(GAsyncResult *res, char **status, GError **error);
 guint stas_kernel_flags_finish(GAsyncResult *res, GError **error);
-GPtrArray *stas_kernel_log_finish(GAsyncResult *res, GError **error);
+StasDiscoveryLog *stas_kernel_log_finish(GAsyncResult *res, GError **error);
 gboolean stas_kernel_disconnect_finish(GAsyncResult *res, GError **error);
 
 void stas_kernel_host_clear(StasKernelHost *host);

@@ -84,6 +84,16 @@ StasDlp *stas_dlp_read(StasDlpReadFunc read, gpointer ctx, GError **error)
 	return NULL;
 }
 
+gboolean stas_dlp_read_genctr(StasDlpReadFunc read, gpointer ctx, guint64 *genctr, GError **error)
+{
+	Header hdr;
+
+	if (!read_header(read, ctx, FALSE, &hdr, error))
+		return FALSE;
+	*genctr = hdr.genctr;
+	return TRUE;
+}
+
 GPtrArray *stas_dlp_dicts(const StasDlp *dlp)
 {
 	GPtrArray *dicts = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);

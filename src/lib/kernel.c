@@ -127,7 +127,24 @@ guint stas_kernel_flags_finish(GAsyncResult *res, GError **error)
 	return flags < 0 ? 0 : (guint)flags;
 }
 
-GPtrArray *stas_kernel_log_finish(GAsyncResult *res, GError **error)
+StasDiscoveryLog *stas_discovery_log_new(guint64 genctr, GPtrArray *entries)
+{
+	StasDiscoveryLog *log = g_new0(StasDiscoveryLog, 1);
+
+	log->genctr = genctr;
+	log->entries = entries;
+	return log;
+}
+
+void stas_discovery_log_free(StasDiscoveryLog *log)
+{
+	if (!log)
+		return;
+	g_clear_pointer(&log->entries, g_ptr_array_unref);
+	g_free(log);
+}
+
+StasDiscoveryLog *stas_kernel_log_finish(GAsyncResult *res, GError **error)
 {
 	g_return_val_if_fail(g_task_is_valid(res, NULL), NULL);
 	return g_task_propagate_pointer(G_TASK(res), error);

@@ -51,6 +51,7 @@ typedef struct {
 	StasConnectRequest req;
 	char *device;
 	int lsp;
+	gint64 known_genctr;		/* get_discovery_log: < 0 = read the page whole */
 	gboolean report_when_cancelled; /* the result owns something in the kernel */
 } NvmeOp;
 
@@ -526,12 +527,26 @@ static void get_discovery_log_worker(GTask *task, gpointer source, gpointer data
 		g_task_return_error(task, error);
 		return;
 	}
+	if (op->known_genctr >= 0) {
+		guint64 genctr;
+
+		if (!stas_dlp_read_genctr(log_read, &r, &genctr, &error)) {
+			g_task_return_error(task, error);
+			return;
+		}
+		if (genctr == (guint64)op->known_genctr) {
+			g_task_return_pointer(task, stas_discovery_log_new(genctr, NULL),
+					      (GDestroyNotify)stas_discovery_log_free);
+			return;
+		}
+	}
 	dlp = stas_dlp_read(log_read, &r, &error);
 	if (!dlp) {
 		g_task_return_error(task, error);
 		return;
 	}
-	g_task_return_pointer(task, stas_dlp_dicts(dlp), (GDestroyNotify)g_ptr_array_unref);
+	g_task_return_pointer(task, stas_discovery_log_new(dlp->genctr, stas_dlp_dicts(dlp)),
+			      (GDestroyNotify)stas_discovery_log_free);
 }
 
 static void disconnect_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
@@ -590,12 +605,13 @@ static void nvme_supported_log_pages(StasKernel *k, const char *device, GCancell
 		    supported_log_pages_worker);
 }
 
-static void nvme_get_discovery_log(StasKernel *k, const char *device, int lsp, GCancellable *cancellable,
-				   GAsyncReadyCallback cb, gpointer data)
+static void nvme_get_discovery_log(StasKernel *k, const char *device, int lsp, gint64 known_genctr,
+				   GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data)
 {
 	NvmeOp *op = nvme_op_new(k, NULL, device);
 
 	op->lsp = lsp;
+	op->known_genctr = known_genctr;
 	nvme_op_run(op, nvme_get_discovery_log, cancellable, cb, data, get_discovery_log_worker);
 }
 

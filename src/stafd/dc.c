@@ -36,6 +36,8 @@ struct _StasDc {
 	Step restart_from;   /* chain re-run requested while a step was in flight */
 	gboolean chain_done; /* the chain ran to its end on this connection */
 	gboolean pages_read; /* log_pages came from the DC, not from the last-known state */
+	gint64 genctr;	     /* generation of log_pages as read, -1 = unknown */
+	gboolean check_only; /* the next Get Log Page reads the header first (resync) */
 	gboolean halted;     /* leaving: arm nothing any more */
 	char *cntlid;	     /* controller ID of the association last registered */
 	StasTimer *unresponsive_timer;
@@ -274,7 +276,8 @@ static void stale_result(StasDc *dc)
 static void on_get_log_done(GObject *source, GAsyncResult *res, gpointer token)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) entries = stas_kernel_log_finish(res, &error);
+	g_autoptr(StasDiscoveryLog) log = stas_kernel_log_finish(res, &error);
+	g_autoptr(GPtrArray) entries = log ? g_steal_pointer(&log->entries) : NULL;
 	gboolean current;
 	StasDc *dc = DC(stas_ctrl_op_end(token, error, &current));
 
@@ -282,8 +285,15 @@ static void on_get_log_done(GObject *source, GAsyncResult *res, gpointer token)
 		stale_result(dc);
 		goto out;
 	}
-	if (restart_requested(dc, STEP_GET_LOG, entries != NULL))
+	if (restart_requested(dc, STEP_GET_LOG, log != NULL))
 		goto out;
+	if (log && !entries) {
+		/* What udev may have lost changed nothing here. */
+		stas_debug("%s | %s - Log page unchanged (generation %" G_GUINT64_FORMAT ")", id(dc), dev(dc),
+			   log->genctr);
+		dc->chain_done = TRUE;
+		goto out;
+	}
 	if (!entries) {
 		if (dc->get_log_op.fail_count == 1)
 			stas_err("%s | %s - Failed to retrieve log pages: %s", id(dc), dev(dc),
@@ -300,6 +310,7 @@ static void on_get_log_done(GObject *source, GAsyncResult *res, gpointer token)
 
 		dc->chain_done = TRUE;
 		dc->pages_read = TRUE;
+		dc->genctr = (gint64)MIN(log->genctr, (guint64)G_MAXINT64);
 		stas_dc_set_log_pages(dc, g_steal_pointer(&entries));
 		new_referrals = stas_dc_referrals(dc);
 		stas_info("%s | %s - Received discovery log pages (num records=%u).", id(dc), dev(dc),
@@ -318,8 +329,15 @@ static void start_get_log(StasDc *dc)
 	gpointer token = stas_ctrl_op_begin(&dc->ctrl, &dc->get_log_op);
 	StasKernel *k = dc->ctrl.env->kernel;
 
-	stas_debug("%s | %s - Get discovery log page (lsp=%d)", id(dc), dev(dc), dc->lsp);
-	k->ops->get_discovery_log(k, dc->ctrl.device, dc->lsp, dc->ctrl.cancellable, on_get_log_done, token);
+	/* Only a resync asks whether the page changed: an AEN or a new
+	 * connection says it did, or may have. */
+	gint64 known = dc->check_only && dc->pages_read ? dc->genctr : -1;
+
+	dc->check_only = FALSE;
+	stas_debug("%s | %s - Get discovery log page (lsp=%d%s)", id(dc), dev(dc), dc->lsp,
+		   known >= 0 ? ", if changed" : "");
+	k->ops->get_discovery_log(k, dc->ctrl.device, dc->lsp, known, dc->ctrl.cancellable, on_get_log_done,
+				  token);
 }
 
 static gboolean pleo_wanted(StasDc *dc)
@@ -470,12 +488,17 @@ void stas_dc_refresh(StasDc *dc)
 		stas_dc_resync(dc);
 		return;
 	}
-	if (dc->get_log_op.exists)
+	/* Same association: an AEN may have been lost, so ask the DC whether
+	 * its page changed (one header read) rather than reading it whole. */
+	if (dc->get_log_op.exists) {
+		dc->check_only = TRUE;
 		run_chain(dc, STEP_GET_LOG);
+	}
 }
 
 void stas_dc_resync(StasDc *dc)
 {
+	dc->check_only = FALSE;
 	remember_association(dc);
 	stas_dc_reevaluate_unresponsive(dc);
 	if (dc->register_op.exists)
@@ -506,8 +529,10 @@ void stas_dc_handle_uevent(StasDc *dc, const StasUevent *event)
 		guint64 value = g_ascii_strtoull(aen, NULL, 16);
 
 		stas_info("%s | %s - Received AEN: %s", id(dc), dev(dc), aen);
-		if (value == AEN_DISCOVERY_CHANGE && dc->get_log_op.exists)
+		if (value == AEN_DISCOVERY_CHANGE && dc->get_log_op.exists) {
+			dc->check_only = FALSE; /* the DC says it changed: read it whole */
 			run_chain(dc, STEP_GET_LOG);
+		}
 	} else if (nvme_event && g_str_equal(nvme_event, "connected") && !dc->chain_done && chain_busy(dc)) {
 		/* The kernel announces every new connection, ours too; the chain
 		 * our connect started began after it (review-stafd L7). */
@@ -663,6 +688,7 @@ StasDc *stas_dc_new(StasTid *tid, StasCtrlEnv *env, const StasDcEvents *events, 
 	dc->log_pages = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
 	dc->events = events;
 	dc->events_data = data;
+	dc->genctr = -1;
 	stas_op_init(&dc->register_op, "register operation", REGISTER_RETRY_S, on_register_retry, dc);
 	stas_op_init(&dc->supported_op, "get supported log page operation", SUPPORTED_RETRY_S,
 		     on_supported_retry, dc);

@@ -53,10 +53,13 @@ static void fake_supported(StasKernel *k, const char *device, GCancellable *c, G
 	queue((FakeKernel *)k, "supported", device, c, cb, d);
 }
 
-static void fake_get_log(StasKernel *k, const char *device, int lsp, GCancellable *c, GAsyncReadyCallback cb,
-			 gpointer d)
+static void fake_get_log(StasKernel *k, const char *device, int lsp, gint64 known_genctr, GCancellable *c,
+			 GAsyncReadyCallback cb, gpointer d)
 {
-	queue((FakeKernel *)k, "get_log", device, c, cb, d)->lsp = lsp;
+	FakeCall *call = queue((FakeKernel *)k, "get_log", device, c, cb, d);
+
+	call->lsp = lsp;
+	call->known_genctr = known_genctr;
 }
 
 static void fake_disconnect(StasKernel *k, const char *device, GCancellable *c, GAsyncReadyCallback cb,
@@ -179,6 +182,19 @@ void fake_supported_done(FakeCall *call, guint flags)
 
 void fake_log_done(FakeCall *call, const char *const *entries)
 {
+	fake_log_done_at(call, 1, entries);
+}
+
+void fake_log_unchanged(FakeCall *call)
+{
+	ck_assert_int_ge(call->known_genctr, 0);
+	g_task_return_pointer(call->task, stas_discovery_log_new((guint64)call->known_genctr, NULL),
+			      (GDestroyNotify)stas_discovery_log_free);
+	finish(call);
+}
+
+void fake_log_done_at(FakeCall *call, guint64 genctr, const char *const *entries)
+{
 	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
 
 	for (guint i = 0; entries && entries[i]; i++) {
@@ -192,7 +208,8 @@ void fake_log_done(FakeCall *call, const char *const *entries)
 		g_hash_table_insert(dlpe, g_strdup("subnqn"), g_strdup_printf("nqn.test:%s", parts[1]));
 		g_ptr_array_add(list, dlpe);
 	}
-	g_task_return_pointer(call->task, list, (GDestroyNotify)g_ptr_array_unref);
+	g_task_return_pointer(call->task, stas_discovery_log_new(genctr, list),
+			      (GDestroyNotify)stas_discovery_log_free);
 	finish(call);
 }
 

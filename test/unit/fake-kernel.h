@@ -13,6 +13,7 @@ typedef struct {
 	char *op;     /* "connect", "attach", "register", "supported", "get_log", "disconnect" */
 	char *device; /* device the op works on (attach and later) */
 	int lsp;
+	gint64 known_genctr;	/* get_log: the generation the caller knows, -1 = none */
 	StasConnectRequest req; /* connect only */
 	GTask *task;
 } FakeCall;
@@ -43,6 +44,10 @@ void fake_register_done(FakeCall *call, const char *status);
 void fake_supported_done(FakeCall *call, guint flags);
 /* @entries: NULL-terminated list of "subtype:traddr" strings. */
 void fake_log_done(FakeCall *call, const char *const *entries);
+/* The same, read at generation @genctr (fake_log_done: 1). */
+void fake_log_done_at(FakeCall *call, guint64 genctr, const char *const *entries);
+/* A page still at the generation the call said it knew (known_genctr). */
+void fake_log_unchanged(FakeCall *call);
 void fake_disconnect_done(FakeCall *call);
 /* Completes @call as cancelled (a call the test only inspects). */
 void fake_discard(FakeCall *call);

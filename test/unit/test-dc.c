@@ -685,18 +685,69 @@ static void set_cntlid(const char *device, const char *cntlid)
 	path = tu_write(dir, "cntlid", text, -1);
 }
 
-START_TEST(test_dc_refresh_after_lost_events_rereads_only_the_log)
+START_TEST(test_dc_refresh_after_lost_events_asks_only_for_the_generation)
 {
-	/* review-stafd #9: a udev overflow must not re-run DIM on every DC. */
+	/* review-stafd #9 and issue 10: a udev overflow re-runs neither DIM nor
+	 * a whole Get Log Page on every DC; each is asked whether its page
+	 * changed since the generation read last (one header read). */
+	const char *const entries[] = { "nvme:10.0.0.7", NULL };
 	StasDc *dc = new_dc("10.0.0.1");
+	FakeCall *call;
+
+	set_cntlid("nvme1", "5");
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", "ddc");
+	fake_register_done(fake_take(fx.kernel, "register"), NULL);
+	fake_supported_done(fake_take(fx.kernel, "supported"), 0);
+	call = fake_take(fx.kernel, "get_log");
+	ck_assert_int_eq(call->known_genctr, -1); /* a new connection reads it whole */
+	fake_log_done_at(call, 41, entries);
+	fx.changed = 0;
+
+	stas_dc_refresh(dc);
+	fake_iterate();
+	ck_assert_uint_eq(fake_count(fx.kernel, "register"), 0);
+	ck_assert_uint_eq(fake_count(fx.kernel, "supported"), 0);
+	call = fake_take(fx.kernel, "get_log");
+	ck_assert_int_eq(call->known_genctr, 41);
+	fake_log_unchanged(call);
+	ck_assert_uint_eq(fx.changed, 0);
+	ck_assert_uint_eq(stas_dc_log_pages(dc)->len, 1); /* the cache stays */
+
+	/* A page that did change is read, and becomes the reference. */
+	stas_dc_refresh(dc);
+	fake_iterate();
+	call = fake_take(fx.kernel, "get_log");
+	ck_assert_int_eq(call->known_genctr, 41);
+	fake_log_done_at(call, 42, NULL);
+	ck_assert_uint_eq(fx.changed, 1);
+	ck_assert_uint_eq(stas_dc_log_pages(dc)->len, 0);
+	stas_dc_refresh(dc);
+	fake_iterate();
+	call = fake_take(fx.kernel, "get_log");
+	ck_assert_int_eq(call->known_genctr, 42);
+	fake_discard(call);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+/* An AEN says the page changed: it is read whole, even when it arrives
+ * during a resync's generation check. */
+START_TEST(test_dc_aen_reads_the_whole_page)
+{
+	StasDc *dc = new_dc("10.0.0.1");
+	FakeCall *call;
 
 	set_cntlid("nvme1", "5");
 	bring_up(dc, "nvme1", "ddc", NULL);
 	stas_dc_refresh(dc);
 	fake_iterate();
-	ck_assert_uint_eq(fake_count(fx.kernel, "register"), 0);
-	ck_assert_uint_eq(fake_count(fx.kernel, "supported"), 0);
-	expect_get_log(0);
+	call = fake_take(fx.kernel, "get_log");
+	ck_assert_int_eq(call->known_genctr, 1);
+	send(dc, "change", "NVME_AEN", "0x70f002");
+	fake_log_unchanged(call);
+	call = fake_take(fx.kernel, "get_log");
+	ck_assert_int_eq(call->known_genctr, -1);
+	fake_discard(call);
 	stas_dc_unref(dc);
 }
 END_TEST
@@ -779,7 +830,8 @@ int main(void)
 	tcase_add_test(tc, test_dc_disposal_halts_the_unresponsive_timer);
 	tcase_add_test(tc, test_dc_record_origin_needs_a_known_string);
 	tcase_add_test(tc, test_dc_restored_origin_does_not_start_aging);
-	tcase_add_test(tc, test_dc_refresh_after_lost_events_rereads_only_the_log);
+	tcase_add_test(tc, test_dc_refresh_after_lost_events_asks_only_for_the_generation);
+	tcase_add_test(tc, test_dc_aen_reads_the_whole_page);
 	tcase_add_test(tc, test_dc_refresh_of_a_changed_device_registers_again);
 	suite_add_tcase(suite, tc);
 	return tu_run(suite);

@@ -207,6 +207,19 @@ START_TEST(test_dlp_placeholder_entries_are_dropped)
 }
 END_TEST
 
+/* A resync's question: one header read, which also releases the event. */
+START_TEST(test_dlp_genctr_alone_is_one_header_read_clearing_rae)
+{
+	g_autoptr(FakeDc) dc = dc_new(100);
+	guint64 genctr = 0;
+
+	dc->genctr = 77;
+	ck_assert(stas_dlp_read_genctr(dc_read, dc, &genctr, NULL));
+	ck_assert_uint_eq(genctr, 77);
+	ck_assert_str_eq(dc->trace->str, "H0 ");
+}
+END_TEST
+
 static Suite *dlp_suite(void)
 {
 	Suite *s = suite_create("dlp");
@@ -221,6 +234,7 @@ static Suite *dlp_suite(void)
 	tcase_add_test(tc, test_dlp_genctr_always_changing_gives_up_with_rae_cleared);
 	tcase_add_test(tc, test_dlp_command_failure_is_reported);
 	tcase_add_test(tc, test_dlp_placeholder_entries_are_dropped);
+	tcase_add_test(tc, test_dlp_genctr_alone_is_one_header_read_clearing_rae);
 	suite_add_tcase(s, tc);
 	return s;
 }

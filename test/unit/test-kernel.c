@@ -175,7 +175,7 @@ static void return_log(GTask *task)
 	GPtrArray *log = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
 
 	g_ptr_array_add(log, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free));
-	g_task_return_pointer(task, log, (GDestroyNotify)g_ptr_array_unref);
+	g_task_return_pointer(task, stas_discovery_log_new(7, log), (GDestroyNotify)stas_discovery_log_free);
 }
 
 static void return_true(GTask *task)
@@ -233,7 +233,7 @@ START_TEST(test_flags_log_and_disconnect_finish)
 	g_autoptr(GAsyncResult) log = complete(NULL, return_log);
 	g_autoptr(GAsyncResult) done = complete(NULL, return_true);
 	g_autoptr(GAsyncResult) not_done = complete(NULL, return_failure);
-	g_autoptr(GPtrArray) entries = NULL;
+	g_autoptr(StasDiscoveryLog) entries = NULL;
 	g_autoptr(GError) e1 = NULL;
 	g_autoptr(GError) e2 = NULL;
 
@@ -241,7 +241,8 @@ START_TEST(test_flags_log_and_disconnect_finish)
 	ck_assert_uint_eq(stas_kernel_flags_finish(flags_bad, &e1), 0);
 	ck_assert_ptr_nonnull(e1);
 	entries = stas_kernel_log_finish(log, NULL);
-	ck_assert_uint_eq(entries->len, 1);
+	ck_assert_uint_eq(entries->genctr, 7);
+	ck_assert_uint_eq(entries->entries->len, 1);
 	ck_assert(stas_kernel_disconnect_finish(done, NULL));
 	ck_assert(!stas_kernel_disconnect_finish(not_done, &e2));
 	ck_assert_ptr_nonnull(e2);

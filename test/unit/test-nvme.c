@@ -524,14 +524,14 @@ START_TEST(test_ops_on_missing_device_report_no_device)
 	Wait a = { 0 }, r = { 0 }, l = { 0 }, g = { 0 }, d = { 0 };
 	g_autoptr(GError) ea = NULL, er = NULL, el = NULL, eg = NULL, ed = NULL;
 	g_autoptr(StasCtrlDevice) dev = NULL;
-	g_autoptr(GPtrArray) log = NULL;
+	g_autoptr(StasDiscoveryLog) log = NULL;
 	g_autofree char *status = NULL;
 
 	/* No host running these tests has a 100000th controller. */
 	k->ops->attach(k, "nvme99999", NULL, on_done, &a);
 	k->ops->dim_register(k, &host, "nvme99999", NULL, on_done, &r);
 	k->ops->supported_log_pages(k, "nvme99999", NULL, on_done, &l);
-	k->ops->get_discovery_log(k, "nvme99999", STAS_LSP_PLEO, NULL, on_done, &g);
+	k->ops->get_discovery_log(k, "nvme99999", STAS_LSP_PLEO, -1, NULL, on_done, &g);
 	k->ops->disconnect(k, "nvme99999", NULL, on_done, &d);
 
 	dev = stas_kernel_device_finish(wait_result(&a), &ea);
