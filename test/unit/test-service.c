@@ -5,10 +5,11 @@
  * whether its connection stays), what is spared, and that a controller whose
  * options changed is the same controller. A service of a toy kind is built
  * by hand around the fake kernel; the daemons' own rules have their suites
- * (test-stac) and the VM.
+ * (test-stac) and the VM. Phase 1 (resolving configured names) runs against
+ * a resolver of the test's, installed as GLib's default.
  */
 #include "fake-kernel.h"
-#include "stas/service.h"
+#include "service-private.h"
 #include "testutil.h"
 
 #define SUB1 "nqn.2024-01.io.example:sub1"
@@ -21,6 +22,8 @@ typedef struct {
 	gboolean keep;	  /* what keep_connection answers */
 	GString *hooks;	  /* "leaving:SUB annotate:SUB ..." in call order */
 	guint created;
+	guint reconciles;	    /* phase 2 runs */
+	GPtrArray *last_configured; /* what the last one was given */
 } Fixture;
 
 static Fixture fx;
@@ -38,10 +41,21 @@ static StasCtrl *toy_new_ctrl(StasService *svc, StasTid *tid)
 	return ctrl;
 }
 
+static const StasServiceApply toy_apply;
+
+static void toy_reconcile(StasService *svc, GPtrArray *configured)
+{
+	fx.reconciles++;
+	g_clear_pointer(&fx.last_configured, g_ptr_array_unref);
+	fx.last_configured = g_ptr_array_ref(configured);
+	stas_service_apply(svc, configured, &toy_apply, &fx);
+}
+
 static const StasServiceClass toy_class = {
 	.daemon = STAS_DAEMON_STACD,
 	.noun = "toy controller",
 	.new_ctrl = toy_new_ctrl,
+	.reconcile = toy_reconcile,
 };
 
 static void note(const char *what, StasCtrl *ctrl)
@@ -80,6 +94,96 @@ static const StasServiceApply toy_apply = {
 	.leaving = toy_leaving,
 	.annotate = toy_annotate,
 };
+
+/* ------------------------------------------------------ a resolver */
+
+/* Names answer what the test says: an address, a failure, or nothing
+ * until the test releases the lookup. */
+typedef struct {
+	GResolver parent;
+	GHashTable *answers; /* name -> address, or "" = temporary failure */
+	GPtrArray *held;     /* GTask* of lookups of names without an answer */
+} FakeResolver;
+
+typedef struct {
+	GResolverClass parent;
+} FakeResolverClass;
+
+GType fake_resolver_get_type(void);
+G_DEFINE_TYPE(FakeResolver, fake_resolver, G_TYPE_RESOLVER)
+
+static void answer_lookup(FakeResolver *r, GTask *task)
+{
+	const char *answer = g_hash_table_lookup(r->answers, g_task_get_task_data(task));
+
+	if (!answer || !*answer) {
+		g_task_return_new_error(task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE,
+					"Temporary failure in name resolution");
+		return;
+	}
+	g_task_return_pointer(task, g_list_append(NULL, g_inet_address_new_from_string(answer)),
+			      (GDestroyNotify)g_resolver_free_addresses);
+}
+
+static void fake_lookup_async(GResolver *resolver, const char *name, GCancellable *cancellable,
+			      GAsyncReadyCallback cb, gpointer data)
+{
+	FakeResolver *r = (FakeResolver *)resolver;
+	GTask *task = g_task_new(resolver, cancellable, cb, data);
+
+	g_task_set_task_data(task, g_strdup(name), g_free);
+	if (g_hash_table_contains(r->answers, name)) {
+		answer_lookup(r, task);
+		g_object_unref(task);
+	} else {
+		g_ptr_array_add(r->held, task);
+	}
+}
+
+static GList *fake_lookup_finish(GResolver *resolver, GAsyncResult *res, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(res), error);
+}
+
+static void fake_resolver_finalize(GObject *object)
+{
+	FakeResolver *r = (FakeResolver *)object;
+
+	g_hash_table_unref(r->answers);
+	g_ptr_array_unref(r->held);
+	G_OBJECT_CLASS(fake_resolver_parent_class)->finalize(object);
+}
+
+static void fake_resolver_class_init(FakeResolverClass *klass)
+{
+	G_OBJECT_CLASS(klass)->finalize = fake_resolver_finalize;
+	G_RESOLVER_CLASS(klass)->lookup_by_name_async = fake_lookup_async;
+	G_RESOLVER_CLASS(klass)->lookup_by_name_finish = fake_lookup_finish;
+}
+
+static void fake_resolver_init(FakeResolver *r)
+{
+	r->answers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	r->held = g_ptr_array_new_with_free_func(g_object_unref);
+}
+
+static FakeResolver *resolver;
+
+static void dns(const char *name, const char *address)
+{
+	g_hash_table_replace(resolver->answers, g_strdup(name), g_strdup(address));
+}
+
+/* Answers every held lookup with what dns() says now. */
+static void release_lookups(void)
+{
+	g_autoptr(GPtrArray) held = g_steal_pointer(&resolver->held);
+
+	resolver->held = g_ptr_array_new_with_free_func(g_object_unref);
+	for (guint i = 0; i < held->len; i++)
+		answer_lookup(resolver, g_ptr_array_index(held, i));
+	fake_iterate();
+}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -133,9 +237,23 @@ static StasCtrl *managed(const char *nqn)
 	return stas_service_lookup(fx.svc, tid);
 }
 
+/* What the soak timer's expiry does: phase 1, then phase 2. */
+static void soak_expires(void)
+{
+	stas_service_on_soak(fx.svc);
+	fake_iterate();
+}
+
 static void setup(void)
 {
 	memset(&fx, 0, sizeof(fx));
+	/* GLib's default resolver cannot be unset: one for the whole run, emptied per test. */
+	if (!resolver) {
+		resolver = g_object_new(fake_resolver_get_type(), NULL);
+		g_resolver_set_default(G_RESOLVER(resolver));
+	}
+	g_hash_table_remove_all(resolver->answers);
+	g_ptr_array_set_size(resolver->held, 0);
 	fake_env_init(&fx.fe, STAS_DAEMON_STACD);
 	fx.spare = g_ptr_array_new();
 	fx.hooks = g_string_new(NULL);
@@ -144,6 +262,10 @@ static void setup(void)
 	fx.svc->ctrls = g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
 					      (GDestroyNotify)stas_ctrl_unref);
 	fx.svc->terminator = stas_terminator_new();
+	fx.svc->last_resolved = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
+						      (GDestroyNotify)stas_tid_unref,
+						      (GDestroyNotify)stas_tid_unref);
+	fx.svc->state_path = g_build_filename(fx.fe.dir, "state.json", NULL);
 	fx.svc->env = fx.fe.env; /* the kernel and conf stay the fixture's */
 	fx.svc->env.host.hostnqn = g_strdup(fx.fe.env.host.hostnqn);
 	fx.svc->env.host.hostid = g_strdup(fx.fe.env.host.hostid);
@@ -165,6 +287,7 @@ static void teardown(void)
 	fake_env_clear(&fx.fe);
 	g_ptr_array_unref(fx.spare);
 	g_string_free(fx.hooks, TRUE);
+	g_clear_pointer(&fx.last_configured, g_ptr_array_unref);
 }
 
 /* ------------------------------------------------------------- tests */
@@ -254,6 +377,75 @@ START_TEST(test_changed_options_keep_the_controller)
 }
 END_TEST
 
+/* ------------------------------------------------- phase 1: resolving */
+
+#define BY_NAME \
+	"[Controllers]\ncontroller = transport=tcp;traddr=array.example;trsvcid=4420;subsysnqn=" SUB1 "\n"
+
+static const char *managed_traddr(void)
+{
+	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(fx.svc);
+
+	ck_assert_uint_eq(ctrls->len, 1);
+	return stas_tid_traddr(((StasCtrl *)g_ptr_array_index(ctrls, 0))->tid);
+}
+
+/* review-stacd #5: a resolver that hiccups does not cut the storage of a
+ * controller configured by name; the last address stays until it resolves
+ * again, and a new one is taken when it does. */
+START_TEST(test_failed_lookup_keeps_the_last_address)
+{
+	use_conf(BY_NAME);
+	dns("array.example", "10.0.0.5");
+	soak_expires();
+	ck_assert_str_eq(managed_traddr(), "10.0.0.5");
+	fake_connect_ok(fake_take(fx.fe.kernel, "connect"), "nvme1", NULL);
+
+	dns("array.example", "");
+	soak_expires();
+	ck_assert_uint_eq(fx.reconciles, 2);
+	ck_assert_str_eq(managed_traddr(), "10.0.0.5");
+	ck_assert_uint_eq(fake_count(fx.fe.kernel, "disconnect"), 0);
+
+	dns("array.example", "10.0.0.6");
+	soak_expires();
+	ck_assert_str_eq(managed_traddr(), "10.0.0.6");
+	fake_disconnect_done(fake_take(fx.fe.kernel, "disconnect"));
+}
+END_TEST
+
+/* A name that never resolved is not wanted (and nothing else is lost). */
+START_TEST(test_name_that_never_resolved_is_not_wanted)
+{
+	use_conf(BY_NAME "controller = transport=tcp;traddr=127.0.0.1;trsvcid=4420;subsysnqn=" SUB2 "\n");
+	dns("array.example", "");
+	soak_expires();
+	ck_assert_uint_eq(fx.reconciles, 1);
+	ck_assert_uint_eq(fx.last_configured->len, 1);
+	ck_assert_ptr_nonnull(managed(SUB2));
+}
+END_TEST
+
+/* review-stafd L3: soaks that expire while a slow lookup runs neither
+ * cancel it nor starve phase 2: it finishes, phase 2 runs with its
+ * answer, and once more for the soaks that came meanwhile. */
+START_TEST(test_slow_lookup_finishes_and_phase_2_runs)
+{
+	use_conf(BY_NAME);
+	soak_expires(); /* the lookup is held */
+	ck_assert_uint_eq(fx.reconciles, 0);
+	soak_expires();
+	soak_expires();
+	ck_assert_uint_eq(resolver->held->len, 1);
+	ck_assert_uint_eq(fx.reconciles, 0);
+
+	dns("array.example", "10.0.0.5");
+	release_lookups();
+	ck_assert_uint_eq(fx.reconciles, 2); /* its own pass, then one for the soaks */
+	ck_assert_str_eq(managed_traddr(), "10.0.0.5");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("service");
@@ -266,6 +458,12 @@ int main(void)
 	tcase_add_test(tc, test_spared_controller_stays_unless_listed);
 	tcase_add_test(tc, test_invalid_address_is_not_wanted);
 	tcase_add_test(tc, test_changed_options_keep_the_controller);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("resolve");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_failed_lookup_keeps_the_last_address);
+	tcase_add_test(tc, test_name_that_never_resolved_is_not_wanted);
+	tcase_add_test(tc, test_slow_lookup_finishes_and_phase_2_runs);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
