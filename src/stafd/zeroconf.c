@@ -8,18 +8,18 @@
  * before stafd connects to it (a DC can be advertised on a link it is not
  * reachable from); failed probes are retried on a back-off.
  */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <string.h>
 #include <avahi-client/client.h>
 #include <avahi-client/lookup.h>
 #include <avahi-common/error.h>
 #include <avahi-glib/glib-watch.h>
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <net/if.h>
-#include <sys/socket.h>
+#include <unistd.h>
 
 #include "mdns.h"
+#include "stas/probe.h"
 #include "stas/log.h"
 #include "zeroconf.h"
 
@@ -38,7 +38,7 @@ typedef struct {
 	gboolean protocol_error_logged;
 	gboolean probe_failure_logged;
 	StasBackoff backoff;
-	GSocket *probe;
+	int probe_fd; /* -1 = no probe */
 	GSource *probe_source;
 	guint retry_id;
 } MdnsService;
@@ -70,7 +70,9 @@ static void probe_stop(MdnsService *s)
 		g_source_destroy(s->probe_source);
 		g_clear_pointer(&s->probe_source, g_source_unref);
 	}
-	g_clear_object(&s->probe);
+	if (s->probe_fd >= 0)
+		close(s->probe_fd);
+	s->probe_fd = -1;
 	g_clear_handle_id(&s->retry_id, g_source_remove);
 }
 
@@ -105,74 +107,33 @@ static void probe_done(MdnsService *s, const GError *error)
 	s->retry_id = g_timeout_add_seconds(stas_backoff_next(&s->backoff), on_probe_retry, s);
 }
 
-static gboolean on_probe_writable(GSocket *socket, GIOCondition condition, gpointer data)
+static gboolean on_probe_writable(gint fd, GIOCondition condition, gpointer data)
 {
 	MdnsService *s = data;
 	g_autoptr(GError) error = NULL;
 
-	g_socket_check_connect_result(socket, &error);
+	stas_tcp_probe_result(fd, &error);
 	probe_done(s, error);
 	return G_SOURCE_REMOVE;
 }
 
-/* A non-blocking TCP connect to the DC through the interface it was seen on
- * (which also makes IPv6 link-local addresses usable). */
+/* The probe of probe.h through the interface the DC was seen on (which also
+ * makes IPv6 link-local addresses usable), waited for on the main loop. */
 static void probe_start(MdnsService *s)
 {
-	const char *traddr = g_hash_table_lookup(s->cid, "traddr");
-	guint port = (guint)g_ascii_strtoull(g_hash_table_lookup(s->cid, "trsvcid"), NULL, 10);
-	g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(traddr);
-	g_autoptr(GSocketAddress) target = NULL;
 	g_autoptr(GError) error = NULL;
-	guint scope = if_nametoindex(s->ifname);
+	gboolean pending = FALSE;
 
 	probe_stop(s);
-	if (!addr) {
-		g_set_error(&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not an IP address");
+	s->probe_fd = stas_tcp_probe_begin(g_hash_table_lookup(s->cid, "traddr"),
+					   g_hash_table_lookup(s->cid, "trsvcid"), s->ifname, NULL, &pending,
+					   &error);
+	if (s->probe_fd < 0 || !pending) {
 		probe_done(s, error);
 		return;
 	}
-	/* An IPv4-mapped IPv6 address is an IPv4 address. */
-	if (g_inet_address_get_family(addr) == G_SOCKET_FAMILY_IPV6 &&
-	    g_inet_address_get_is_link_local(addr) == FALSE) {
-		const guint8 *b = g_inet_address_to_bytes(addr);
-		static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-		if (memcmp(b, mapped, sizeof(mapped)) == 0) {
-			GInetAddress *v4 = g_inet_address_new_from_bytes(b + 12, G_SOCKET_FAMILY_IPV4);
-
-			g_object_unref(addr);
-			addr = v4;
-		}
-	}
-	target = g_object_new(G_TYPE_INET_SOCKET_ADDRESS, "address", addr, "port", port, "scope-id",
-			      g_inet_address_get_family(addr) == G_SOCKET_FAMILY_IPV6 ? scope : 0, NULL);
-	s->probe = g_socket_new(g_inet_address_get_family(addr), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-				&error);
-	if (!s->probe) {
-		probe_done(s, error);
-		return;
-	}
-	if (*s->ifname && setsockopt(g_socket_get_fd(s->probe), SOL_SOCKET, SO_BINDTODEVICE, s->ifname,
-				     strlen(s->ifname) + 1) < 0) {
-		int err = errno;
-
-		g_set_error(&error, G_IO_ERROR, g_io_error_from_errno(err), "cannot bind to %s: %s",
-			    s->ifname, g_strerror(err));
-		probe_done(s, error);
-		return;
-	}
-	g_socket_set_blocking(s->probe, FALSE);
-	if (g_socket_connect(s->probe, target, NULL, &error)) {
-		probe_done(s, NULL);
-		return;
-	}
-	if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_PENDING)) {
-		probe_done(s, error);
-		return;
-	}
-	s->probe_source = g_socket_create_source(s->probe, G_IO_OUT, NULL);
-	g_source_set_callback(s->probe_source, (GSourceFunc)(void (*)(void))on_probe_writable, s, NULL);
+	s->probe_source = g_unix_fd_source_new(s->probe_fd, G_IO_OUT);
+	g_source_set_callback(s->probe_source, G_SOURCE_FUNC(on_probe_writable), s, NULL);
 	g_source_attach(s->probe_source, NULL);
 }
 
@@ -312,6 +273,7 @@ static void service_new(StasZeroconf *zc, AvahiIfIndex interface, AvahiProtocol 
 {
 	MdnsService *s = g_new0(MdnsService, 1);
 
+	s->probe_fd = -1;
 	s->zc = zc;
 	s->id = service_id(interface, protocol, name, type, domain);
 	s->ifname = interface_name(interface);
