@@ -4,8 +4,9 @@
  * made before the kernel is asked to connect: the kernel holds its global
  * fabrics mutex for the whole of a blocking connect, so one black-holed
  * address (a stale controller= line, a referral to an unreachable fabric)
- * would otherwise stall every NVMe-oF connect on the host for the SYN
- * timeout, about two minutes, on every retry (review-stafd #5). stafd's
+ * would otherwise stall every NVMe-oF connect on the host for the kernel's
+ * SYN timeout on every attempt (about 3 s with nvme-tcp, which sets
+ * TCP_SYNCNT 1; the blackhole VM scenario measures it) (review-stafd #5). stafd's
  * mDNS probes make the same connect without blocking, on the main loop.
  */
 #pragma once
