@@ -26,9 +26,18 @@ JsonObject *stas_json_from_dict(GHashTable *dict)
 	return object;
 }
 
+/* A node that owns @object (json_node_init_object would add a reference). */
+static JsonNode *object_node(JsonObject *object)
+{
+	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+	json_node_take_object(node, object);
+	return node;
+}
+
 JsonNode *stas_json_dict(GHashTable *dict)
 {
-	return json_node_init_object(json_node_alloc(), stas_json_from_dict(dict));
+	return object_node(stas_json_from_dict(dict));
 }
 
 GHashTable *stas_dict_from_json(JsonObject *object)
@@ -58,10 +67,12 @@ char *stas_json_to_string(JsonNode *node, gboolean pretty)
 JsonNode *stas_log_page_to_json(const GPtrArray *entries)
 {
 	JsonArray *array = json_array_new();
+	JsonNode *node = json_node_new(JSON_NODE_ARRAY);
 
 	for (guint i = 0; i < entries->len; i++)
 		json_array_add_object_element(array, stas_json_from_dict(g_ptr_array_index(entries, i)));
-	return json_node_init_array(json_node_alloc(), array);
+	json_node_take_array(node, array);
+	return node;
 }
 
 GPtrArray *stas_log_page_from_json(JsonNode *node)
@@ -84,7 +95,7 @@ JsonNode *stas_log_pages_element(GHashTable *dc, const GPtrArray *entries)
 
 	json_object_set_object_member(element, MEMBER_DC, stas_json_from_dict(dc));
 	json_object_set_member(element, MEMBER_PAGES, stas_log_page_to_json(entries));
-	return json_node_init_object(json_node_alloc(), element);
+	return object_node(element);
 }
 
 gboolean stas_log_pages_parse(const char *json, StasLogPagesFunc func, gpointer data, GError **error)
