@@ -134,6 +134,20 @@ static gint64 int_member(JsonObject *object, const char *name, gint64 fallback)
 	return json_node_get_int(node);
 }
 
+/* json-glib takes some invalid escapes ("\\2", lone surrogates) and hands
+ * back strings that are not UTF-8; nothing of such a file may reach a
+ * controller's identity (fuzz_state). Written back, they would also make a
+ * file that does not load. */
+static gboolean strings_valid(JsonNode *root)
+{
+	g_autoptr(JsonGenerator) generator = json_generator_new();
+	g_autofree char *text = NULL;
+
+	json_generator_set_root(generator, root);
+	text = json_generator_to_data(generator, NULL);
+	return g_utf8_validate(text, -1, NULL);
+}
+
 JsonArray *stas_state_load(const char *path, const char *prog, GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -157,6 +171,11 @@ JsonArray *stas_state_load(const char *path, const char *prog, GError **error)
 	node = json_parser_get_root(parser);
 	if (!node || !JSON_NODE_HOLDS_OBJECT(node)) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a state file (no JSON object)",
+			    path);
+		return NULL;
+	}
+	if (!strings_valid(node)) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a state file (text not UTF-8)",
 			    path);
 		return NULL;
 	}

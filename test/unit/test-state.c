@@ -84,6 +84,9 @@ START_TEST(test_state_corrupt_or_foreign_files_are_refused)
 		"{\"format\": \"stas-state\", \"version\": 2, \"daemon\": \"stafd\", \"controllers\": []}",
 		"{\"format\": \"stas-state\", \"version\": 1, \"daemon\": \"stafd\", \"controllers\": {}}",
 		"{\"format\": \"stas-state\", \"version\": 1, \"daemon\": \"stafd\"",
+		/* json-glib decodes "\\2014" into bytes that are not UTF-8 (fuzz_state) */
+		"{\"format\": \"stas-state\", \"version\": 1, \"daemon\": \"stafd\", \"controllers\": "
+		"[{\"tid\": {\"subsysnqn\": \"nqn.\\2014-08.com.example\"}}]}",
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
