@@ -55,10 +55,10 @@ fi
 case "$kind" in
 deb)
 	command -v dpkg-buildpackage >/dev/null 2>&1 || apt_need dpkg-dev
-	apt_need dpkg-dev debhelper fakeroot lintian
+	apt_need build-essential dpkg-dev debhelper fakeroot lintian
 	# Build-Depends that dpkg-checkbuilddeps reports as unmet, versions dropped
-	unmet=$(cd "$src" && dpkg-checkbuilddeps 2>&1 | sed -n 's/.*Unmet build dependencies: //p' |
-		sed 's/([^)]*)//g; s/|[^ ]*//g; s/debhelper-compat/debhelper/')
+	unmet=$(cd "$src" && dpkg-checkbuilddeps 2>&1 | sed -n 's/.*[Uu]nmet build dependencies: //p' |
+		sed 's/([^)]*)//g; s/|[^ ]*//g; s/:native//g; s/debhelper-compat/debhelper/')
 	# shellcheck disable=SC2086
 	[ -z "$unmet" ] || apt_need $unmet
 	(cd "$src" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 || {
