@@ -543,6 +543,28 @@ static void fix_element(JsonArray *array, guint index, JsonNode *element, gpoint
 	fix_values(element);
 }
 
+/* Member names get the same treatment as strings: an object with a name
+ * that is not UTF-8 is rebuilt with valid names (fuzz_pprint). */
+static void fix_names(JsonNode *node)
+{
+	JsonObject *object = json_node_get_object(node);
+	g_autoptr(GList) names = json_object_get_members(object);
+	JsonObject *fixed;
+	GList *bad = names;
+
+	while (bad && g_utf8_validate(bad->data, -1, NULL))
+		bad = bad->next;
+	if (!bad)
+		return; /* every name is valid */
+	fixed = json_object_new();
+	for (GList *l = names; l; l = l->next) {
+		g_autofree char *valid = g_utf8_make_valid(l->data, -1);
+
+		json_object_set_member(fixed, valid, json_node_copy(json_object_get_member(object, l->data)));
+	}
+	json_node_take_object(node, fixed);
+}
+
 /* What json-glib 1.6 would write as something that is not JSON. A double it
  * prints as "%.17g" followed by ".0" when that has no point, so 1e17 comes out
  * as "1e+17.0" (fuzz N3); such a double is integral: it goes out as an integer
@@ -553,6 +575,7 @@ static void fix_values(JsonNode *node)
 	double value;
 
 	if (JSON_NODE_HOLDS_OBJECT(node)) {
+		fix_names(node);
 		json_object_foreach_member(json_node_get_object(node), fix_member, NULL);
 		return;
 	}

@@ -475,6 +475,23 @@ START_TEST(test_json_pretty_reads_back_as_same_value)
 }
 END_TEST
 
+/* json-glib decodes an escaped lone surrogate into bytes that are not UTF-8,
+ * in a value or in a member name; -o json output must still be JSON. */
+START_TEST(test_json_pretty_of_lone_surrogates_is_json)
+{
+	static const char *json = "{\"a\\ud83db\": {\"v\": \"x\\ud83dy\"}}";
+	g_autoptr(JsonNode) node = json_from_string(json, NULL);
+	g_autofree char *text = NULL;
+	g_autoptr(JsonNode) back = NULL;
+
+	ck_assert_ptr_nonnull(node);
+	text = stas_json_format_pretty(node);
+	ck_assert(g_utf8_validate(text, -1, NULL));
+	back = json_from_string(text, NULL);
+	ck_assert_ptr_nonnull(back);
+}
+END_TEST
+
 START_TEST(test_json_pretty_of_null_node_is_null)
 {
 	g_autofree char *text = stas_json_format_pretty(NULL);
@@ -525,6 +542,7 @@ static Suite *pprint_suite(void)
 	tc = tcase_create("json");
 	tcase_add_test(tc, test_json_pretty_reads_back_as_same_value);
 	tcase_add_test(tc, test_json_pretty_of_null_node_is_null);
+	tcase_add_test(tc, test_json_pretty_of_lone_surrogates_is_json);
 	suite_add_tcase(s, tc);
 
 	return s;
