@@ -310,6 +310,11 @@ static const StasServiceClass staf_class = {
 	.finalize = staf_finalize,
 };
 
+const StasServiceClass *stas_staf_class(void)
+{
+	return &staf_class;
+}
+
 StasStaf *stas_staf_new(StasLogger *logger, const char *conf_path, gboolean tron, int *exit_status)
 {
 	StasStaf *staf = g_new0(StasStaf, 1);

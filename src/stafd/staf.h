@@ -18,6 +18,9 @@ typedef struct {
 	gboolean masked; /* nvme-cli's autoconnect rule is masked by us */
 } StasStaf;
 
+/* For tests that build the service by hand. */
+const StasServiceClass *stas_staf_class(void);
+
 /* Starts stafd; NULL with *exit_status set when it cannot run. */
 StasStaf *stas_staf_new(StasLogger *logger, const char *conf_path, gboolean tron, int *exit_status);
 
