@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "stas/fabrics.h"
 #include "stas/problem.h"
 
 typedef enum {
@@ -76,6 +77,7 @@ typedef struct {
 	const char *stac_default;   /* textual default for stacd, NULL = unset */
 	guint valid_for;	    /* StasDaemon bits */
 	const char *invalid_reason; /* why it is reported for a daemon it is not valid for */
+	StasFabricsOpt fabrics;	    /* a connect option (name = the controller= key), or NONE */
 } StasOptDesc;
 
 const StasOptDesc *stas_opt_desc(StasOpt id);

@@ -140,5 +140,3 @@ void stas_ctrl_build_request(StasCtrl *ctrl, StasConnectRequest *req);
 GHashTable *stas_ctrl_id_dict(StasCtrl *ctrl, gboolean secrets);
 GHashTable *stas_ctrl_info(StasCtrl *ctrl, gboolean secrets);
 GHashTable *stas_ctrl_details(StasCtrl *ctrl, gboolean secrets);
-/* Keys that hold secrets in controller dictionaries. */
-gboolean stas_is_secret_key(const char *key);

@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 
+#include "stas/fabrics.h"
 #include "stas/tid.h"
 
 #define STAS_KERNEL_ERROR (stas_kernel_error_quark())
@@ -23,24 +24,6 @@ typedef enum {
 	STAS_KERNEL_ERROR_NO_DEVICE,   /* the controller device vanished */
 	STAS_KERNEL_ERROR_UNSUPPORTED, /* not possible with this kernel/libnvme */
 } StasKernelError;
-
-/* Fabrics options of a connection (SPEC §7.3). -1 = unset (kernel default). */
-typedef struct {
-	int kato;
-	int queue_size;
-	int nr_io_queues;
-	int nr_write_queues;
-	int nr_poll_queues;
-	int reconnect_delay;
-	int ctrl_loss_tmo; /* -1 is a real value ("forever"); unset is STAS_UNSET */
-	int hdr_digest;	   /* -1 unset, 0 false, 1 true */
-	int data_digest;
-	int disable_sqflow;
-} StasFabricsCfg;
-
-#define STAS_UNSET G_MININT
-
-void stas_fabrics_cfg_init(StasFabricsCfg *cfg); /* everything unset */
 
 /* Everything a connect needs, copied for the worker. */
 typedef struct {
@@ -56,6 +39,8 @@ typedef struct {
 	StasFabricsCfg cfg;
 } StasConnectRequest;
 
+/* @dst becomes a deep copy of @src (@dst is not cleared first). */
+void stas_connect_request_copy(StasConnectRequest *dst, const StasConnectRequest *src);
 void stas_connect_request_clear(StasConnectRequest *req);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(StasConnectRequest, stas_connect_request_clear)
 

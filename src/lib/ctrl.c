@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "stas/ctrl.h"
+#include "stas/secret.h"
 #include "stas/log.h"
 #include "stas/names.h"
 #include "stas/udev.h"
@@ -221,17 +222,18 @@ void stas_ctrl_build_request(StasCtrl *ctrl, StasConnectRequest *req)
 	if (support->dhchap_ctrl_secret)
 		req->dhchap_ctrl_secret = nonempty(stas_tid_cfg(ctrl->tid, "dhchap-ctrl-secret"));
 
+	/* Every connect option of the configuration table, overridden per controller= entry. */
 	stas_fabrics_cfg_init(cfg);
-	cfg->kato = conf_int(ctrl, "kato", STAS_OPT_KATO, -1);
-	cfg->queue_size = conf_int(ctrl, "queue-size", STAS_OPT_QUEUE_SIZE, -1);
-	cfg->nr_io_queues = conf_int(ctrl, "nr-io-queues", STAS_OPT_NR_IO_QUEUES, -1);
-	cfg->nr_write_queues = conf_int(ctrl, "nr-write-queues", STAS_OPT_NR_WRITE_QUEUES, -1);
-	cfg->nr_poll_queues = conf_int(ctrl, "nr-poll-queues", STAS_OPT_NR_POLL_QUEUES, -1);
-	cfg->reconnect_delay = conf_int(ctrl, "reconnect-delay", STAS_OPT_RECONNECT_DELAY, -1);
-	cfg->ctrl_loss_tmo = conf_int(ctrl, "ctrl-loss-tmo", STAS_OPT_CTRL_LOSS_TMO, STAS_UNSET);
-	cfg->hdr_digest = conf_bool(ctrl, "hdr-digest", STAS_OPT_HDR_DIGEST);
-	cfg->data_digest = conf_bool(ctrl, "data-digest", STAS_OPT_DATA_DIGEST);
-	cfg->disable_sqflow = conf_bool(ctrl, "disable-sqflow", STAS_OPT_DISABLE_SQFLOW);
+	for (StasOpt id = 0; id < STAS_OPT_COUNT; id++) {
+		const StasOptDesc *desc = stas_opt_desc(id);
+
+		if (desc->fabrics == STAS_FABRICS_NONE)
+			continue;
+		cfg->value[desc->fabrics] = desc->type == STAS_TYPE_BOOL
+						    ? conf_bool(ctrl, desc->name, id)
+						    : conf_int(ctrl, desc->name, id,
+							       stas_fabrics_unset(desc->fabrics));
+	}
 }
 
 static void set_device(StasCtrl *ctrl, StasCtrlDevice *dev)
@@ -452,24 +454,22 @@ void stas_ctrl_disconnect(StasCtrl *ctrl, gboolean keep, StasCtrlDoneFunc done, 
 
 /* ------------------------------------------------------------ dictionaries */
 
-gboolean stas_is_secret_key(const char *key)
-{
-	return g_str_equal(key, "dhchap-secret") || g_str_equal(key, "dhchap-ctrl-secret");
-}
-
 static void put(GHashTable *dict, const char *key, const char *value)
 {
 	g_hash_table_insert(dict, g_strdup(key), g_strdup(value ? value : ""));
+}
+
+static gboolean is_secret_entry(gpointer key, gpointer value, gpointer data)
+{
+	return stas_secret_is_key(key); /* the one list of secret keys */
 }
 
 GHashTable *stas_ctrl_id_dict(StasCtrl *ctrl, gboolean secrets)
 {
 	GHashTable *dict = stas_tid_as_dict(ctrl->tid);
 
-	if (!secrets) {
-		g_hash_table_remove(dict, "dhchap-secret");
-		g_hash_table_remove(dict, "dhchap-ctrl-secret");
-	}
+	if (!secrets)
+		g_hash_table_foreach_remove(dict, is_secret_entry, NULL);
 	put(dict, "device", stas_ctrl_device(ctrl));
 	return dict;
 }

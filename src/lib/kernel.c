@@ -15,21 +15,6 @@ GQuark stas_kernel_error_quark(void)
 	return g_quark_from_static_string("stas-kernel-error-quark");
 }
 
-void stas_fabrics_cfg_init(StasFabricsCfg *cfg)
-{
-	cfg->kato = -1;
-	cfg->queue_size = -1;
-	cfg->nr_io_queues = -1;
-	cfg->nr_write_queues = -1;
-	cfg->nr_poll_queues = -1;
-	cfg->reconnect_delay = -1;
-	/* -1 means "reconnect forever" to the kernel, so unset needs its own value. */
-	cfg->ctrl_loss_tmo = STAS_UNSET;
-	cfg->hdr_digest = -1;
-	cfg->data_digest = -1;
-	cfg->disable_sqflow = -1;
-}
-
 /* Secrets are overwritten before their memory goes back to the allocator, where a later
  * allocation (or a core dump) could otherwise still show them. */
 static void free_secret(char *secret)
@@ -38,6 +23,19 @@ static void free_secret(char *secret)
 		memset(secret, 0, strlen(secret));
 		g_free(secret);
 	}
+}
+
+void stas_connect_request_copy(StasConnectRequest *dst, const StasConnectRequest *src)
+{
+	*dst = *src;
+	dst->transport = g_strdup(src->transport);
+	dst->traddr = g_strdup(src->traddr);
+	dst->trsvcid = g_strdup(src->trsvcid);
+	dst->subsysnqn = g_strdup(src->subsysnqn);
+	dst->host_traddr = g_strdup(src->host_traddr);
+	dst->host_iface = g_strdup(src->host_iface);
+	dst->dhchap_secret = g_strdup(src->dhchap_secret);
+	dst->dhchap_ctrl_secret = g_strdup(src->dhchap_ctrl_secret);
 }
 
 void stas_connect_request_clear(StasConnectRequest *req)

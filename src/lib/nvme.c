@@ -320,30 +320,37 @@ static StasCtrlDevice *ctrl_device(nvme_ctrl_t c)
 	return dev;
 }
 
+/* Where each fabrics option goes in libnvme's config, and whether it is a bool there. */
+static const struct {
+	size_t offset;
+	gboolean boolean;
+} libnvme_fields[STAS_FABRICS_COUNT] = {
+	[STAS_FABRICS_KATO] = { offsetof(struct nvme_fabrics_config, keep_alive_tmo), FALSE },
+	/* Honoured, unlike nvme-stas whose libnvme bindings dropped it (SPEC §11 #4). */
+	[STAS_FABRICS_QUEUE_SIZE] = { offsetof(struct nvme_fabrics_config, queue_size), FALSE },
+	[STAS_FABRICS_NR_IO_QUEUES] = { offsetof(struct nvme_fabrics_config, nr_io_queues), FALSE },
+	[STAS_FABRICS_NR_WRITE_QUEUES] = { offsetof(struct nvme_fabrics_config, nr_write_queues), FALSE },
+	[STAS_FABRICS_NR_POLL_QUEUES] = { offsetof(struct nvme_fabrics_config, nr_poll_queues), FALSE },
+	[STAS_FABRICS_RECONNECT_DELAY] = { offsetof(struct nvme_fabrics_config, reconnect_delay), FALSE },
+	[STAS_FABRICS_CTRL_LOSS_TMO] = { offsetof(struct nvme_fabrics_config, ctrl_loss_tmo), FALSE },
+	[STAS_FABRICS_HDR_DIGEST] = { offsetof(struct nvme_fabrics_config, hdr_digest), TRUE },
+	[STAS_FABRICS_DATA_DIGEST] = { offsetof(struct nvme_fabrics_config, data_digest), TRUE },
+	[STAS_FABRICS_DISABLE_SQFLOW] = { offsetof(struct nvme_fabrics_config, disable_sqflow), TRUE },
+};
+
 static void fabrics_config(const StasFabricsCfg *in, struct nvme_fabrics_config *cfg)
 {
 	nvmf_default_config(cfg);
-	if (in->kato >= 0)
-		cfg->keep_alive_tmo = in->kato;
-	/* Honoured, unlike nvme-stas whose libnvme bindings dropped it (SPEC §11 #4). */
-	if (in->queue_size >= 0)
-		cfg->queue_size = in->queue_size;
-	if (in->nr_io_queues >= 0)
-		cfg->nr_io_queues = in->nr_io_queues;
-	if (in->nr_write_queues >= 0)
-		cfg->nr_write_queues = in->nr_write_queues;
-	if (in->nr_poll_queues >= 0)
-		cfg->nr_poll_queues = in->nr_poll_queues;
-	if (in->reconnect_delay >= 0)
-		cfg->reconnect_delay = in->reconnect_delay;
-	if (in->ctrl_loss_tmo != STAS_UNSET)
-		cfg->ctrl_loss_tmo = in->ctrl_loss_tmo;
-	if (in->hdr_digest >= 0)
-		cfg->hdr_digest = in->hdr_digest != 0;
-	if (in->data_digest >= 0)
-		cfg->data_digest = in->data_digest != 0;
-	if (in->disable_sqflow >= 0)
-		cfg->disable_sqflow = in->disable_sqflow != 0;
+	for (guint opt = STAS_FABRICS_NONE + 1; opt < STAS_FABRICS_COUNT; opt++) {
+		char *field = (char *)cfg + libnvme_fields[opt].offset;
+
+		if (!stas_fabrics_is_set(opt, in->value[opt]))
+			continue;
+		if (libnvme_fields[opt].boolean)
+			*(bool *)field = in->value[opt] != 0;
+		else
+			*(int *)field = in->value[opt];
+	}
 }
 
 static gboolean has_separator(const char *text)
@@ -572,16 +579,7 @@ static void nvme_connect(StasKernel *k, const StasKernelHost *host, const StasCo
 {
 	NvmeOp *op = nvme_op_new(k, host, NULL);
 
-	op->req.transport = g_strdup(req->transport);
-	op->req.traddr = g_strdup(req->traddr);
-	op->req.trsvcid = g_strdup(req->trsvcid);
-	op->req.subsysnqn = g_strdup(req->subsysnqn);
-	op->req.host_traddr = g_strdup(req->host_traddr);
-	op->req.host_iface = g_strdup(req->host_iface);
-	op->req.discovery = req->discovery;
-	op->req.dhchap_secret = g_strdup(req->dhchap_secret);
-	op->req.dhchap_ctrl_secret = g_strdup(req->dhchap_ctrl_secret);
-	op->req.cfg = req->cfg;
+	stas_connect_request_copy(&op->req, req);
 	op->report_when_cancelled = TRUE;
 	nvme_op_run(op, nvme_connect, cancellable, cb, data, connect_worker);
 }

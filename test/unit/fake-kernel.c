@@ -24,15 +24,7 @@ static void fake_connect(StasKernel *k, const StasKernelHost *host, const StasCo
 	FakeCall *call = queue((FakeKernel *)k, "connect", NULL, cancellable, cb, data);
 
 	g_task_set_check_cancellable(call->task, FALSE);
-	call->req = *req;
-	call->req.transport = g_strdup(req->transport);
-	call->req.traddr = g_strdup(req->traddr);
-	call->req.trsvcid = g_strdup(req->trsvcid);
-	call->req.subsysnqn = g_strdup(req->subsysnqn);
-	call->req.host_traddr = g_strdup(req->host_traddr);
-	call->req.host_iface = g_strdup(req->host_iface);
-	call->req.dhchap_secret = g_strdup(req->dhchap_secret);
-	call->req.dhchap_ctrl_secret = g_strdup(req->dhchap_ctrl_secret);
+	stas_connect_request_copy(&call->req, req);
 }
 
 static void fake_attach(StasKernel *k, const char *device, GCancellable *c, GAsyncReadyCallback cb,

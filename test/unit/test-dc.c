@@ -122,8 +122,8 @@ START_TEST(test_dc_connects_on_next_iteration_as_discovery_controller)
 	ck_assert_str_eq(call->req.traddr, "10.0.0.1");
 	ck_assert_str_eq(call->req.trsvcid, "8009");
 	ck_assert_str_eq(call->req.subsysnqn, WKNQN);
-	ck_assert_int_eq(call->req.cfg.kato, 30); /* stafd's default */
-	ck_assert_int_eq(call->req.cfg.ctrl_loss_tmo, STAS_UNSET);
+	ck_assert_int_eq(call->req.cfg.value[STAS_FABRICS_KATO], 30); /* stafd's default */
+	ck_assert_int_eq(call->req.cfg.value[STAS_FABRICS_CTRL_LOSS_TMO], STAS_UNSET);
 	ck_assert_str_eq(info(dc, "connect attempts"), "1");
 	fake_connect_ok(call, "nvme1", "none");
 	ck_assert_str_eq(stas_ctrl_device(stas_dc_ctrl(dc)), "nvme1");

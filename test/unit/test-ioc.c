@@ -81,9 +81,9 @@ START_TEST(test_ioc_connect_request_uses_overrides_and_no_discovery_flag)
 
 	ck_assert(!call->req.discovery);
 	ck_assert_str_eq(call->req.subsysnqn, "nqn.test:io");
-	ck_assert_int_eq(call->req.cfg.kato, 7);
-	ck_assert_int_eq(call->req.cfg.queue_size, 64);
-	ck_assert_int_eq(call->req.cfg.nr_io_queues, -1);
+	ck_assert_int_eq(call->req.cfg.value[STAS_FABRICS_KATO], 7);
+	ck_assert_int_eq(call->req.cfg.value[STAS_FABRICS_QUEUE_SIZE], 64);
+	ck_assert_int_eq(call->req.cfg.value[STAS_FABRICS_NR_IO_QUEUES], -1);
 	fake_connect_ok(call, "nvme3", "none");
 	ck_assert_str_eq(stas_ctrl_device(stas_ioc_ctrl(ioc)), "nvme3");
 	stas_ioc_unref(ioc);

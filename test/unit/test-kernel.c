@@ -15,17 +15,43 @@ START_TEST(test_fabrics_cfg_init_leaves_everything_unset)
 
 	memset(&cfg, 0, sizeof(cfg));
 	stas_fabrics_cfg_init(&cfg);
-	ck_assert_int_eq(cfg.kato, -1);
-	ck_assert_int_eq(cfg.queue_size, -1);
-	ck_assert_int_eq(cfg.nr_io_queues, -1);
-	ck_assert_int_eq(cfg.nr_write_queues, -1);
-	ck_assert_int_eq(cfg.nr_poll_queues, -1);
-	ck_assert_int_eq(cfg.reconnect_delay, -1);
+	ck_assert_int_eq(cfg.value[STAS_FABRICS_KATO], -1);
+	ck_assert_int_eq(cfg.value[STAS_FABRICS_QUEUE_SIZE], -1);
+	ck_assert_int_eq(cfg.value[STAS_FABRICS_NR_IO_QUEUES], -1);
+	ck_assert_int_eq(cfg.value[STAS_FABRICS_NR_WRITE_QUEUES], -1);
+	ck_assert_int_eq(cfg.value[STAS_FABRICS_NR_POLL_QUEUES], -1);
+	ck_assert_int_eq(cfg.value[STAS_FABRICS_RECONNECT_DELAY], -1);
 	/* -1 would mean "forever" to the kernel. */
-	ck_assert_int_eq(cfg.ctrl_loss_tmo, STAS_UNSET);
-	ck_assert_int_eq(cfg.hdr_digest, -1);
-	ck_assert_int_eq(cfg.data_digest, -1);
-	ck_assert_int_eq(cfg.disable_sqflow, -1);
+	ck_assert_int_eq(cfg.value[STAS_FABRICS_CTRL_LOSS_TMO], STAS_UNSET);
+	ck_assert_int_eq(cfg.value[STAS_FABRICS_HDR_DIGEST], -1);
+	ck_assert_int_eq(cfg.value[STAS_FABRICS_DATA_DIGEST], -1);
+	ck_assert_int_eq(cfg.value[STAS_FABRICS_DISABLE_SQFLOW], -1);
+}
+END_TEST
+
+/* Each fabrics option is one row of the configuration table, whose name is
+ * also the controller= key, of a type the request can carry. */
+START_TEST(test_every_fabrics_option_has_one_configuration_row)
+{
+	guint rows[STAS_FABRICS_COUNT] = { 0 };
+
+	for (StasOpt id = 0; id < STAS_OPT_COUNT; id++) {
+		const StasOptDesc *desc = stas_opt_desc(id);
+
+		if (desc->fabrics == STAS_FABRICS_NONE)
+			continue;
+		ck_assert_int_lt(desc->fabrics, STAS_FABRICS_COUNT);
+		ck_assert(desc->type == STAS_TYPE_BOOL || desc->type == STAS_TYPE_INT);
+		rows[desc->fabrics]++;
+	}
+	for (guint opt = STAS_FABRICS_NONE + 1; opt < STAS_FABRICS_COUNT; opt++)
+		ck_assert_msg(rows[opt] == 1, "fabrics option %u has %u rows", opt, rows[opt]);
+	/* only -1 is unset where -1 is no value; ctrl-loss-tmo -1 is "forever" */
+	ck_assert(!stas_fabrics_is_set(STAS_FABRICS_KATO, -1));
+	ck_assert(!stas_fabrics_is_set(STAS_FABRICS_KATO, -7));
+	ck_assert(stas_fabrics_is_set(STAS_FABRICS_KATO, 0));
+	ck_assert(stas_fabrics_is_set(STAS_FABRICS_CTRL_LOSS_TMO, -1));
+	ck_assert(!stas_fabrics_is_set(STAS_FABRICS_CTRL_LOSS_TMO, STAS_UNSET));
 }
 END_TEST
 
@@ -42,7 +68,7 @@ START_TEST(test_connect_request_clear_frees_and_resets)
 	req.discovery = TRUE;
 	req.dhchap_secret = g_strdup("DHHC-1:00:secret:");
 	req.dhchap_ctrl_secret = g_strdup("DHHC-1:00:other:");
-	req.cfg.kato = 30;
+	req.cfg.value[STAS_FABRICS_KATO] = 30;
 	stas_connect_request_clear(&req);
 	ck_assert_ptr_null(req.transport);
 	ck_assert_ptr_null(req.traddr);
@@ -53,8 +79,8 @@ START_TEST(test_connect_request_clear_frees_and_resets)
 	ck_assert_ptr_null(req.dhchap_secret);
 	ck_assert_ptr_null(req.dhchap_ctrl_secret);
 	ck_assert(!req.discovery);
-	ck_assert_int_eq(req.cfg.kato, -1);
-	ck_assert_int_eq(req.cfg.ctrl_loss_tmo, STAS_UNSET);
+	ck_assert_int_eq(req.cfg.value[STAS_FABRICS_KATO], -1);
+	ck_assert_int_eq(req.cfg.value[STAS_FABRICS_CTRL_LOSS_TMO], STAS_UNSET);
 	/* Clearing twice, or an empty request, is harmless. */
 	stas_connect_request_clear(&req);
 }
@@ -278,6 +304,7 @@ int main(void)
 	TCase *finish = tcase_create("finish");
 
 	tcase_add_test(values, test_fabrics_cfg_init_leaves_everything_unset);
+	tcase_add_test(values, test_every_fabrics_option_has_one_configuration_row);
 	tcase_add_test(values, test_connect_request_clear_frees_and_resets);
 	tcase_add_test(values, test_connect_request_auto_clear);
 	tcase_add_test(values, test_host_copy_is_deep_and_clear_resets);
