@@ -119,8 +119,9 @@ do_build() {
     in_root "$BUILD_ROOT" sh -c 'cd /src && rm -rf /var/tmp/stas-build &&
         meson setup /var/tmp/stas-build -Dwerror=true >/var/tmp/stas-setup.log &&
         ninja -C /var/tmp/stas-build >/var/tmp/stas-ninja.log 2>&1 || { tail -40 /var/tmp/stas-ninja.log; exit 1; }
-        meson test -C /var/tmp/stas-build --suite unit --suite cli --print-errorlogs --num-processes 2 |
-            tail -12' || die "build or unit/CLI suites failed in trixie (after $(elapsed) s)"
+        meson test -C /var/tmp/stas-build --suite unit --suite cli --print-errorlogs --num-processes 2 \
+            >/var/tmp/stas-test.log 2>&1; rc=$?; tail -12 /var/tmp/stas-test.log; exit $rc' ||
+        die "build or unit/CLI suites failed in trixie (after $(elapsed) s)"
     in_root "$BUILD_ROOT" sh -c 'dpkg-query -W -f="  \${Package} \${Version}\n" libnvme-dev libglib2.0-dev gcc-14 2>/dev/null'
     say "build and suites: $(elapsed) s"
 }

@@ -475,8 +475,9 @@ START_TEST(test_json_pretty_reads_back_as_same_value)
 }
 END_TEST
 
-/* json-glib decodes an escaped lone surrogate into bytes that are not UTF-8,
- * in a value or in a member name; -o json output must still be JSON. */
+/* json-glib 1.6 (Debian 12) decodes an escaped lone surrogate into bytes
+ * that are not UTF-8, in a value or in a member name; -o json output must
+ * still be JSON. json-glib 1.10 (Debian 13) refuses such input. */
 START_TEST(test_json_pretty_of_lone_surrogates_is_json)
 {
 	static const char *json = "{\"a\\ud83db\": {\"v\": \"x\\ud83dy\"}}";
@@ -484,7 +485,8 @@ START_TEST(test_json_pretty_of_lone_surrogates_is_json)
 	g_autofree char *text = NULL;
 	g_autoptr(JsonNode) back = NULL;
 
-	ck_assert_ptr_nonnull(node);
+	if (!node)
+		return; /* refused by this json-glib: nothing to print */
 	text = stas_json_format_pretty(node);
 	ck_assert(g_utf8_validate(text, -1, NULL));
 	back = json_from_string(text, NULL);
