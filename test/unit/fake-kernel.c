@@ -257,3 +257,45 @@ void fake_env_clear(FakeEnv *fe)
 	tu_rmtree(fe->dir);
 	g_free(fe->dir);
 }
+
+static gboolean on_soak(gpointer data)
+{
+	return G_SOURCE_REMOVE;
+}
+
+void fake_service_init(StasService *svc, const StasServiceClass *klass, FakeKernel *kernel, const char *dir,
+		       const char *conf_text, const char *hostnqn)
+{
+	g_autofree char *path = tu_write(dir, "daemon.conf", conf_text, -1);
+
+	svc->klass = klass;
+	svc->ctrls = g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
+					   (GDestroyNotify)stas_ctrl_unref);
+	svc->terminator = stas_terminator_new();
+	svc->soak = stas_timer_new(STAS_SOAK_S, on_soak, svc);
+	svc->last_resolved = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
+						   (GDestroyNotify)stas_tid_unref,
+						   (GDestroyNotify)stas_tid_unref);
+	svc->state_path = g_build_filename(dir, "last-known-config.json", NULL);
+	svc->conf = stas_conf_load(klass->daemon, path, NULL, NULL);
+	svc->env.conf = svc->conf;
+	svc->env.kernel = &kernel->parent;
+	svc->env.host.hostnqn = g_strdup(hostnqn);
+	svc->env.host.hostid = g_strdup("id");
+	svc->env.support = (StasKernelSupport){ TRUE, TRUE, TRUE, TRUE };
+	svc->env.sysfs_root = dir;
+	svc->env.device_owned = stas_service_device_owned;
+	svc->env.device_owned_data = svc;
+}
+
+void fake_service_free(StasService *svc)
+{
+	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(svc);
+
+	for (guint i = 0; i < ctrls->len; i++)
+		stas_ctrl_stop(g_ptr_array_index(ctrls, i));
+	fake_iterate();
+	fake_drain((FakeKernel *)svc->env.kernel);
+	fake_iterate();
+	stas_service_free(svc);
+}

@@ -8,6 +8,7 @@
 
 #include "stas/ctrl.h"
 #include "stas/kernel.h"
+#include "stas/service.h"
 
 typedef struct {
 	char *op;     /* "connect", "attach", "register", "supported", "get_log", "disconnect" */
@@ -63,6 +64,17 @@ typedef struct {
 } FakeEnv;
 
 void fake_env_init(FakeEnv *fe, StasDaemon daemon);
+
+/* A daemon's service built by hand, as stas_service_init leaves it, around
+ * @kernel (the service frees it), with @conf_text as the configuration,
+ * @dir as sysfs root and home of the state file, @hostnqn as the host NQN,
+ * and a soak timer whose expiry does nothing (tests reconcile when they
+ * choose). No bus, no udev, no avahi. */
+void fake_service_init(StasService *svc, const StasServiceClass *klass, FakeKernel *kernel, const char *dir,
+		       const char *conf_text, const char *hostnqn);
+/* Stops every controller, lets the kernel's calls finish as cancelled, and
+ * frees the service (and its kernel). */
+void fake_service_free(StasService *svc);
 /* Replace the configuration with @text (a stafd.conf or stacd.conf). */
 void fake_env_use_conf(FakeEnv *fe, const char *text);
 /* Completes whatever is pending and frees everything. */

@@ -145,20 +145,12 @@ static void answer_error(void)
 
 /* ------------------------------------------------------------ service */
 
-static gboolean on_soak(gpointer data)
-{
-	return G_SOURCE_REMOVE; /* the tests reconcile when they choose */
-}
-
-/* What stas_service_init does with the last-known state: each record
- * through the class's hook. */
 /* A stacd as stas_stac_new() makes it, with @conf as stacd.conf, the fake
  * kernel, the fake sysfs and stafd on the bus when @staf_up. */
 static StasStac *start(const char *conf, gboolean staf_up)
 {
 	StasStac *stac = g_new0(StasStac, 1);
 	StasService *svc = &stac->svc;
-	g_autofree char *path = tu_write(fx.dir, "stacd.conf", conf, -1);
 
 	fx.kernel = fake_kernel_new();
 	fx.ops = *fx.kernel->parent.ops;
@@ -168,21 +160,7 @@ static StasStac *start(const char *conf, gboolean staf_up)
 	stas_stac_setup(stac);
 	stac->fetch = on_fetch;
 	stac->staf_up = staf_up;
-	svc->klass = stas_stac_class();
-	svc->ctrls = g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
-					   (GDestroyNotify)stas_ctrl_unref);
-	svc->terminator = stas_terminator_new();
-	svc->soak = stas_timer_new(STAS_SOAK_S, on_soak, svc);
-	svc->state_path = g_build_filename(fx.dir, "last-known-config.json", NULL);
-	svc->conf = stas_conf_load(STAS_DAEMON_STACD, path, NULL, NULL);
-	svc->env.conf = svc->conf;
-	svc->env.kernel = &fx.kernel->parent;
-	svc->env.host.hostnqn = g_strdup(HOSTNQN);
-	svc->env.host.hostid = g_strdup("id");
-	svc->env.support = (StasKernelSupport){ TRUE, TRUE, TRUE, TRUE };
-	svc->env.sysfs_root = fx.dir;
-	svc->env.device_owned = stas_service_device_owned;
-	svc->env.device_owned_data = svc;
+	fake_service_init(svc, stas_stac_class(), fx.kernel, fx.dir, conf, HOSTNQN);
 	stas_service_restore_state(svc);
 	stas_stac_start(stac);
 	fake_iterate();
@@ -194,19 +172,12 @@ static StasStac *start(const char *conf, gboolean staf_up)
 static void stop(void)
 {
 	StasService *svc = &fx.stac->svc;
-	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(svc);
-
 	stas_service_save_state(svc);
 	if (fx.fetch) {
 		g_cancellable_cancel(stas_stac_fetch_cancellable(fx.fetch));
 		stas_stac_fetch_done(g_steal_pointer(&fx.fetch), NULL, NULL);
 	}
-	for (guint i = 0; i < ctrls->len; i++)
-		stas_ctrl_stop(g_ptr_array_index(ctrls, i));
-	fake_iterate();
-	fake_drain(fx.kernel);
-	fake_iterate();
-	stas_service_free(svc);
+	fake_service_free(svc);
 	fx.stac = NULL;
 	fx.kernel = NULL;
 }

@@ -33,37 +33,13 @@ static void on_log(const char *domain, GLogLevelFlags level, const char *message
 		fx.forwarded++;
 }
 
-static gboolean on_soak(gpointer data)
-{
-	return G_SOURCE_REMOVE; /* the tests reconcile when they choose */
-}
-
 /* stafd as stas_staf_new() makes it, without avahi and D-Bus. */
 static void start(const char *conf)
 {
 	StasStaf *staf = g_new0(StasStaf, 1);
-	StasService *svc = &staf->svc;
-	g_autofree char *path = tu_write(fx.dir, "stafd.conf", conf, -1);
 
 	fx.kernel = fake_kernel_new();
-	svc->klass = stas_staf_class();
-	svc->ctrls = g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
-					   (GDestroyNotify)stas_ctrl_unref);
-	svc->terminator = stas_terminator_new();
-	svc->soak = stas_timer_new(STAS_SOAK_S, on_soak, svc);
-	svc->last_resolved = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
-						   (GDestroyNotify)stas_tid_unref,
-						   (GDestroyNotify)stas_tid_unref);
-	svc->state_path = g_build_filename(fx.dir, "last-known-config.json", NULL);
-	svc->conf = stas_conf_load(STAS_DAEMON_STAFD, path, NULL, NULL);
-	svc->env.conf = svc->conf;
-	svc->env.kernel = &fx.kernel->parent;
-	svc->env.host.hostnqn = g_strdup(HOSTNQN);
-	svc->env.host.hostid = g_strdup("id");
-	svc->env.support = (StasKernelSupport){ TRUE, TRUE, TRUE, TRUE };
-	svc->env.sysfs_root = fx.dir;
-	svc->env.device_owned = stas_service_device_owned;
-	svc->env.device_owned_data = svc;
+	fake_service_init(&staf->svc, stas_staf_class(), fx.kernel, fx.dir, conf, HOSTNQN);
 	fx.staf = staf;
 }
 
@@ -150,15 +126,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	StasService *svc = &fx.staf->svc;
-	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(svc);
-
-	for (guint i = 0; i < ctrls->len; i++)
-		stas_ctrl_stop(g_ptr_array_index(ctrls, i));
-	fake_iterate();
-	fake_drain(fx.kernel);
-	fake_iterate();
-	stas_service_free(svc);
+	fake_service_free(&fx.staf->svc);
 	tu_rmtree(fx.dir);
 	g_free(fx.dir);
 	g_free(fx.calls);
