@@ -144,8 +144,6 @@ typedef struct {
 	gboolean (*spare)(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data);
 	/* @ctrl goes: does its kernel connection stay (disconnect-scope)? */
 	gboolean (*keep_connection)(StasService *svc, StasCtrl *ctrl, gpointer data);
-	/* @ctrl is about to be removed (it is still managed). */
-	void (*leaving)(StasService *svc, StasCtrl *ctrl, gpointer data);
 	/* Once the set is right: each managed controller learns what the
 	 * daemon knows about it (stafd: its origin; stacd: its log page entry). */
 	void (*annotate)(StasService *svc, StasCtrl *ctrl, gpointer data);

@@ -19,6 +19,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasTerminator, stas_terminator_free)
 /* Take @ctrl (a reference is kept until @done has run). */
 void stas_terminator_dispose(StasTerminator *t, StasCtrl *ctrl, gboolean keep, StasCtrlDoneFunc done,
 			     gpointer user_data);
+/* The first controller leaving through @t (waiting, or its disconnect still
+ * running) that @match accepts, or NULL. */
+typedef gboolean (*StasCtrlMatchFunc)(StasCtrl *ctrl, gconstpointer data);
+StasCtrl *stas_terminator_find(StasTerminator *t, StasCtrlMatchFunc match, gconstpointer data);
 /* TRUE while a controller with this TID waits to be disconnected. */
 gboolean stas_terminator_pending(StasTerminator *t, const StasTid *tid);
 guint stas_terminator_count(StasTerminator *t);

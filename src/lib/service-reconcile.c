@@ -116,8 +116,6 @@ guint stas_service_apply(StasService *svc, const GPtrArray *all, const StasServi
 		stas_info("%s | %s - %s no longer wanted; removing it", stas_ctrl_id(ctrl),
 			  stas_ctrl_device(ctrl), how->noun);
 		keep = how->keep_connection && how->keep_connection(svc, ctrl, data);
-		if (how->leaving)
-			how->leaving(svc, ctrl, data);
 		stas_service_remove(svc, ctrl, keep);
 		removed++;
 	}

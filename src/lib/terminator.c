@@ -133,9 +133,7 @@ void stas_terminator_dispose(StasTerminator *t, StasCtrl *ctrl, gboolean keep, S
 	stas_timer_start_if_off(t->audit);
 }
 
-/* The first controller of @t, waiting or leaving, that @match accepts. */
-static StasCtrl *find(StasTerminator *t, gboolean (*match)(StasCtrl *ctrl, gconstpointer data),
-		      gconstpointer data)
+StasCtrl *stas_terminator_find(StasTerminator *t, StasCtrlMatchFunc match, gconstpointer data)
 {
 	GPtrArray *lists[] = { t->pending, t->leaving };
 
@@ -162,12 +160,12 @@ static gboolean has_device(StasCtrl *ctrl, gconstpointer device)
 
 gboolean stas_terminator_pending(StasTerminator *t, const StasTid *tid)
 {
-	return find(t, has_tid, tid) != NULL;
+	return stas_terminator_find(t, has_tid, tid) != NULL;
 }
 
 gboolean stas_terminator_has_device(StasTerminator *t, const char *device)
 {
-	return device && find(t, has_device, device) != NULL;
+	return device && stas_terminator_find(t, has_device, device) != NULL;
 }
 
 guint stas_terminator_count(StasTerminator *t)

@@ -109,21 +109,19 @@ static gboolean in_trtypes(StasService *svc, const char *transport)
 	return g_ptr_array_find_with_equal_func((GPtrArray *)trtypes, transport, g_str_equal, NULL);
 }
 
-/* A controller stays in stac->leaving until nobody else holds it: the
- * terminator and the disconnect in flight keep references until done. */
-static void prune_leaving(StasStac *stac)
-{
-	for (guint i = stac->leaving->len; i > 0; i--) {
-		StasCtrl *ctrl = g_ptr_array_index(stac->leaving, i - 1);
+/* An existing kernel controller, as the audit sees it. */
+typedef struct {
+	const char *name;
+	GHashTable *cid;
+	const StasIfaces *ifaces;
+} Device;
 
-		if (g_atomic_int_get(&ctrl->ref) == 1)
-			g_ptr_array_remove_index_fast(stac->leaving, i - 1);
-	}
-}
-
-static gboolean claims(StasCtrl *ctrl, const char *name, GHashTable *cid, const StasIfaces *ifaces)
+static gboolean claims(StasCtrl *ctrl, gconstpointer data)
 {
-	return g_strcmp0(ctrl->device, name) == 0 || stas_udev_cid_matches(cid, ctrl->tid, ifaces);
+	const Device *dev = data;
+
+	return g_strcmp0(ctrl->device, dev->name) == 0 ||
+	       stas_udev_cid_matches(dev->cid, ctrl->tid, dev->ifaces);
 }
 
 /* Is device @name (existing controller @cid) stacd's own? It is when a
@@ -136,17 +134,13 @@ static gboolean claims(StasCtrl *ctrl, const char *name, GHashTable *cid, const 
 static gboolean owned(StasStac *stac, const char *name, GHashTable *cid, const StasIfaces *ifaces)
 {
 	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(&stac->svc);
+	const Device dev = { name, cid, ifaces };
 
 	for (guint i = 0; i < ctrls->len; i++) {
-		if (claims(g_ptr_array_index(ctrls, i), name, cid, ifaces))
+		if (claims(g_ptr_array_index(ctrls, i), &dev))
 			return TRUE;
 	}
-	prune_leaving(stac);
-	for (guint i = 0; i < stac->leaving->len; i++) {
-		if (claims(g_ptr_array_index(stac->leaving, i), name, cid, ifaces))
-			return TRUE;
-	}
-	return FALSE;
+	return stas_terminator_find(stac->svc.terminator, claims, &dev) != NULL;
 }
 
 /* Adopt every I/O connection of the audited transports that nobody manages;
@@ -267,12 +261,6 @@ static gboolean keep_connection(StasService *svc, StasCtrl *ctrl, gpointer data)
 	return FALSE;
 }
 
-/* Until its disconnect is done, a controller that goes still owns its device. */
-static void hold_leaving(StasService *svc, StasCtrl *ctrl, gpointer data)
-{
-	g_ptr_array_add(STAC(svc)->leaving, stas_ctrl_ref(ctrl));
-}
-
 /* Each I/O controller learns the entry that lists it (NCC may change). */
 static void set_dlpe(StasService *svc, StasCtrl *ctrl, gpointer data)
 {
@@ -285,7 +273,6 @@ static void set_dlpe(StasService *svc, StasCtrl *ctrl, gpointer data)
 static const StasServiceApply apply_iocs = {
 	.noun = "I/O controller",
 	.keep_connection = keep_connection,
-	.leaving = hold_leaving,
 	.annotate = set_dlpe,
 };
 
@@ -646,7 +633,6 @@ static void stac_finalize(StasService *svc)
 	g_clear_pointer(&stac->discovered, g_hash_table_unref);
 	g_clear_pointer(&stac->add_soak, stas_timer_free);
 	g_clear_pointer(&stac->startup_audit_timer, stas_timer_free);
-	g_clear_pointer(&stac->leaving, g_ptr_array_unref);
 	g_clear_pointer(&stac->configured, g_ptr_array_unref);
 }
 
@@ -680,7 +666,6 @@ void stas_stac_setup(StasStac *stac)
 	stac->add_soak = stas_timer_new(ADD_SOAK_S, on_add_soak, stac);
 	stac->startup_audit = TRUE;
 	stac->startup_audit_timer = stas_timer_new(STARTUP_AUDIT_WAIT_S, on_startup_audit_timer, stac);
-	stac->leaving = g_ptr_array_new_with_free_func((GDestroyNotify)stas_ctrl_unref);
 }
 
 void stas_stac_start(StasStac *stac)

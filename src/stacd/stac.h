@@ -36,7 +36,6 @@ struct _StasStac {
 	gboolean startup_audit;
 	gboolean applied;
 	StasTimer *startup_audit_timer;
-	GPtrArray *leaving;    /* StasCtrl*: handed to the terminator, maybe still disconnecting */
 	GPtrArray *configured; /* StasTid*: stacd.conf's controllers at the last reconciliation */
 };
 

@@ -16,11 +16,12 @@
 #define SUB2 "nqn.2024-01.io.example:sub2"
 
 typedef struct {
-	FakeEnv fe;
+	char *dir; /* sysfs root, configuration, state file */
+	FakeKernel *kernel;
 	StasService *svc;
 	GPtrArray *spare; /* subsysnqns the daemon spares */
 	gboolean keep;	  /* what keep_connection answers */
-	GString *hooks;	  /* "leaving:SUB annotate:SUB ..." in call order */
+	GString *hooks;	  /* "annotate:SUB ..." in call order */
 	guint created;
 	guint reconciles;	    /* phase 2 runs */
 	GPtrArray *last_configured; /* what the last one was given */
@@ -76,12 +77,6 @@ static gboolean toy_keep(StasService *svc, StasCtrl *ctrl, gpointer data)
 	return fx.keep;
 }
 
-static void toy_leaving(StasService *svc, StasCtrl *ctrl, gpointer data)
-{
-	ck_assert_ptr_eq(stas_service_lookup(svc, ctrl->tid), ctrl); /* still managed */
-	note("leaving", ctrl);
-}
-
 static void toy_annotate(StasService *svc, StasCtrl *ctrl, gpointer data)
 {
 	note("annotate", ctrl);
@@ -91,7 +86,6 @@ static const StasServiceApply toy_apply = {
 	.noun = "Toy controller",
 	.spare = toy_spare,
 	.keep_connection = toy_keep,
-	.leaving = toy_leaving,
 	.annotate = toy_annotate,
 };
 
@@ -189,9 +183,11 @@ static void release_lookups(void)
 
 static void use_conf(const char *text)
 {
-	fake_env_use_conf(&fx.fe, text);
-	fx.svc->conf = fx.fe.env.conf;
-	fx.svc->env.conf = fx.fe.env.conf;
+	g_autofree char *path = tu_write(fx.dir, "daemon.conf", text, -1);
+
+	stas_conf_free(fx.svc->conf);
+	fx.svc->conf = stas_conf_load(STAS_DAEMON_STACD, path, NULL, NULL);
+	fx.svc->env.conf = fx.svc->conf;
 }
 
 /* A TID of a tcp controller of @nqn at @traddr:@trsvcid. */
@@ -254,37 +250,19 @@ static void setup(void)
 	}
 	g_hash_table_remove_all(resolver->answers);
 	g_ptr_array_set_size(resolver->held, 0);
-	fake_env_init(&fx.fe, STAS_DAEMON_STACD);
 	fx.spare = g_ptr_array_new();
 	fx.hooks = g_string_new(NULL);
+	fx.dir = tu_tmpdir();
+	fx.kernel = fake_kernel_new();
 	fx.svc = g_new0(StasService, 1);
-	fx.svc->klass = &toy_class;
-	fx.svc->ctrls = g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
-					      (GDestroyNotify)stas_ctrl_unref);
-	fx.svc->terminator = stas_terminator_new();
-	fx.svc->last_resolved = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
-						      (GDestroyNotify)stas_tid_unref,
-						      (GDestroyNotify)stas_tid_unref);
-	fx.svc->state_path = g_build_filename(fx.fe.dir, "state.json", NULL);
-	fx.svc->env = fx.fe.env; /* the kernel and conf stay the fixture's */
-	fx.svc->env.host.hostnqn = g_strdup(fx.fe.env.host.hostnqn);
-	fx.svc->env.host.hostid = g_strdup(fx.fe.env.host.hostid);
-	fx.svc->conf = fx.fe.env.conf;
+	fake_service_init(fx.svc, &toy_class, fx.kernel, fx.dir, "", "nqn.2014-08.org.nvmexpress:uuid:test");
 }
 
 static void teardown(void)
 {
-	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(fx.svc);
-
-	for (guint i = 0; i < ctrls->len; i++)
-		stas_ctrl_stop(g_ptr_array_index(ctrls, i));
-	fake_iterate();
-	fake_drain(fx.fe.kernel);
-	fake_iterate();
-	fx.svc->env.kernel = NULL; /* freed with the fixture */
-	fx.svc->conf = NULL;	   /* likewise */
-	stas_service_free(fx.svc);
-	fake_env_clear(&fx.fe);
+	fake_service_free(fx.svc);
+	tu_rmtree(fx.dir);
+	g_free(fx.dir);
 	g_ptr_array_unref(fx.spare);
 	g_string_free(fx.hooks, TRUE);
 	g_clear_pointer(&fx.last_configured, g_ptr_array_unref);
@@ -297,10 +275,9 @@ START_TEST(test_wanted_once_each_and_annotated)
 	ck_assert_uint_eq(apply(tid_of(SUB1), tid_of(SUB2), tid_of(SUB1), NULL), 0);
 	ck_assert_uint_eq(fx.created, 2);
 	ck_assert_uint_eq(g_hash_table_size(fx.svc->ctrls), 2);
-	ck_assert_uint_eq(fake_count(fx.fe.kernel, "connect"), 2);
+	ck_assert_uint_eq(fake_count(fx.kernel, "connect"), 2);
 	ck_assert_ptr_nonnull(strstr(fx.hooks->str, "annotate:" SUB1));
 	ck_assert_ptr_nonnull(strstr(fx.hooks->str, "annotate:" SUB2));
-	ck_assert_ptr_null(strstr(fx.hooks->str, "leaving"));
 }
 END_TEST
 
@@ -320,18 +297,17 @@ START_TEST(test_unwanted_goes_and_keep_decides_its_connection)
 	fx.keep = _i == 1;
 	apply(tid_of(SUB1), tid_of(SUB2), NULL);
 	ctrl = managed(SUB2);
-	fake_connect_ok(fake_take(fx.fe.kernel, "connect"), "nvme1", NULL);
-	fake_connect_ok(fake_take(fx.fe.kernel, "connect"), "nvme2", NULL);
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", NULL);
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme2", NULL);
 	ck_assert(stas_ctrl_connected(ctrl));
 
 	ck_assert_uint_eq(apply(tid_of(SUB1), NULL), 1);
 	ck_assert_ptr_null(managed(SUB2));
-	ck_assert_ptr_nonnull(strstr(fx.hooks->str, "leaving:" SUB2));
 	ck_assert_ptr_null(strstr(fx.hooks->str, "annotate:" SUB2));
 	/* Only a connection that does not stay is disconnected. */
-	ck_assert_uint_eq(fake_count(fx.fe.kernel, "disconnect"), fx.keep ? 0 : 1);
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), fx.keep ? 0 : 1);
 	if (!fx.keep)
-		fake_disconnect_done(fake_take(fx.fe.kernel, "disconnect"));
+		fake_disconnect_done(fake_take(fx.kernel, "disconnect"));
 }
 END_TEST
 
@@ -367,12 +343,12 @@ START_TEST(test_changed_options_keep_the_controller)
 
 	apply(tid_at(SUB1, "127.0.0.1", "4420", "2"), NULL);
 	before = managed(SUB1);
-	fake_connect_ok(fake_take(fx.fe.kernel, "connect"), "nvme1", NULL);
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", NULL);
 
 	ck_assert_uint_eq(apply(tid_at(SUB1, "127.0.0.1", "4420", "4"), NULL), 0);
 	ck_assert_ptr_eq(managed(SUB1), before);
 	ck_assert_uint_eq(fx.created, 1);
-	ck_assert_uint_eq(fake_count(fx.fe.kernel, "disconnect"), 0);
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
 	ck_assert_str_eq(stas_tid_cfg(before->tid, "nr-io-queues"), "4");
 }
 END_TEST
@@ -399,18 +375,18 @@ START_TEST(test_failed_lookup_keeps_the_last_address)
 	dns("array.example", "10.0.0.5");
 	soak_expires();
 	ck_assert_str_eq(managed_traddr(), "10.0.0.5");
-	fake_connect_ok(fake_take(fx.fe.kernel, "connect"), "nvme1", NULL);
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", NULL);
 
 	dns("array.example", "");
 	soak_expires();
 	ck_assert_uint_eq(fx.reconciles, 2);
 	ck_assert_str_eq(managed_traddr(), "10.0.0.5");
-	ck_assert_uint_eq(fake_count(fx.fe.kernel, "disconnect"), 0);
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
 
 	dns("array.example", "10.0.0.6");
 	soak_expires();
 	ck_assert_str_eq(managed_traddr(), "10.0.0.6");
-	fake_disconnect_done(fake_take(fx.fe.kernel, "disconnect"));
+	fake_disconnect_done(fake_take(fx.kernel, "disconnect"));
 }
 END_TEST
 
