@@ -36,7 +36,7 @@ struct _StasDc {
 	Step restart_from;   /* chain re-run requested while a step was in flight */
 	gboolean chain_done; /* the chain ran to its end on this connection */
 	gboolean pages_read; /* log_pages came from the DC, not from the last-known state */
-	gint64 genctr;	     /* generation of log_pages as read, -1 = unknown */
+	gint64 genctr;	     /* generation of log_pages read from the DC, -1 = none read */
 	gboolean check_only; /* the next Get Log Page reads the header first (resync) */
 	gboolean halted;     /* leaving: arm nothing any more */
 	char *cntlid;	     /* controller ID of the association last registered */
@@ -331,7 +331,7 @@ static void start_get_log(StasDc *dc)
 
 	/* Only a resync asks whether the page changed: an AEN or a new
 	 * connection says it did, or may have. */
-	gint64 known = dc->check_only && dc->pages_read ? dc->genctr : -1;
+	gint64 known = dc->check_only ? dc->genctr : -1;
 
 	dc->check_only = FALSE;
 	stas_debug("%s | %s - Get discovery log page (lsp=%d%s)", id(dc), dev(dc), dc->lsp,
