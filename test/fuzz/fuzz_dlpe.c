@@ -44,17 +44,13 @@ static void check_json_round_trip(GHashTable *dict)
 		fuzz_assert(g_strcmp0(g_hash_table_lookup(back, key), value) == 0);
 }
 
-/* stacd's view of an entry: an I/O controller's identity. */
+/* stacd's view of an entry: an I/O controller's identity, reached the way
+ * a DC without host parameters is. */
 static void check_tid(GHashTable *dict)
 {
-	g_autoptr(GHashTable) cid = g_hash_table_new(g_str_hash, g_str_equal);
-	g_autoptr(StasTid) tid = NULL;
+	g_autoptr(GHashTable) cid = stas_tid_cid_from_dlpe(dict, NULL);
+	g_autoptr(StasTid) tid = stas_tid_new(cid, "nqn.fuzz:host", FALSE);
 
-	g_hash_table_insert(cid, "transport", g_hash_table_lookup(dict, "trtype"));
-	g_hash_table_insert(cid, "traddr", g_hash_table_lookup(dict, "traddr"));
-	g_hash_table_insert(cid, "trsvcid", g_hash_table_lookup(dict, "trsvcid"));
-	g_hash_table_insert(cid, "subsysnqn", g_hash_table_lookup(dict, "subnqn"));
-	tid = stas_tid_new(cid, "nqn.fuzz:host", FALSE);
 	fuzz_assert(g_utf8_validate(stas_tid_to_string(tid), -1, NULL));
 }
 
