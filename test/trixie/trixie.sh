@@ -10,7 +10,10 @@
 # Roots are made with debootstrap (minbase) and cached under $CACHE, keyed by
 # the package lists below; nothing on the machine itself is changed except
 # installing debootstrap. Needs root (chroot) and Debian's mirror.
-# Usage: test/trixie/trixie.sh [build|package|install|all]   (default all)
+# The build root is also the root filesystem of the VM harness's trixie
+# world (test/vm, "# stas-vm-world: trixie"): 'world' brings its copy of the
+# tree and its build up to date and prints the root's path.
+# Usage: test/trixie/trixie.sh [build|package|install|all|world]   (default all)
 # STAS_SKIP_TRIXIE=1 skips it all (exit 0, with a loud warning).
 # (the sh -c programs are single-quoted on purpose)
 # shellcheck disable=SC2016,SC2012
@@ -32,11 +35,13 @@ MIRROR=${STAS_TRIXIE_MIRROR:-http://deb.debian.org/debian}
 step=${1:-all}
 
 # What the build root needs: the build and test dependencies of
-# scripts/deps.sh (Debian 13 names) and the packaging tools.
+# scripts/deps.sh (Debian 13 names), the packaging tools, and what the VM
+# scenarios run in the guest (udevd, dbus, avahi, nvme-cli, tlshd, keyctl).
 BUILD_PKGS="meson ninja-build pkg-config gcc libc6-dev libnvme-dev libjson-c-dev libssl-dev
   libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev libavahi-client-dev libavahi-glib-dev
   libudev-dev libsystemd-dev systemd-dev check python3 dbus-daemon xsltproc docbook-xsl docbook-xml
-  systemd man-db dpkg-dev debhelper fakeroot lintian git ca-certificates"
+  systemd man-db dpkg-dev debhelper fakeroot lintian git ca-certificates
+  udev dbus avahi-daemon avahi-utils nvme-cli ktls-utils keyutils kmod iproute2 libglib2.0-bin procps"
 # The throwaway root starts as an installation of trixie's nvme-stas.
 INSTALL_PKGS="nvme-stas"
 
@@ -168,11 +173,28 @@ do_install() {
     say "installed: stas replaces nvme-stas, the edited stafd.conf is kept and checks; $(elapsed) s"
 }
 
+# The VM world: the tree at /src and its build at /var/tmp/stas-build, built
+# incrementally (tar keeps the files' times, so ninja redoes only what
+# changed). Prints the root's path on stdout; messages go to stderr.
+do_world() {
+    build_root
+    copy_tree "$BUILD_ROOT/src"
+    in_root "$BUILD_ROOT" sh -c 'cd /src && { [ -f /var/tmp/stas-build/build.ninja ] ||
+        meson setup /var/tmp/stas-build -Dwerror=true >/var/tmp/stas-setup.log; } &&
+        ninja -C /var/tmp/stas-build >/var/tmp/stas-ninja.log 2>&1 || { tail -40 /var/tmp/stas-ninja.log; exit 1; }' >&2 ||
+        die "the tree does not build in the trixie root"
+    echo "$BUILD_ROOT"
+}
+
 case "$step" in
+world)
+    do_world
+    exit 0
+    ;;
 build) do_build ;;
 package) do_package ;;
 install) do_install ;;
 all) do_build && do_package && do_install ;;
-*) die "usage: $0 [build|package|install|all]" ;;
+*) die "usage: $0 [build|package|install|all|world]" ;;
 esac
 say "PASS ($step, $(elapsed) s)"

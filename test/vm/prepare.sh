@@ -15,8 +15,12 @@
 # On success, prints on stdout (one per line) KVER=, KDIR=, VMLINUX= (may
 # be empty), BZIMAGE= and INITRD=, for run-in-vm.sh. Messages go to stderr.
 #
-# Environment: STAS_VM_KERNEL_PKG overrides KERNEL_PKG from kernel.conf;
-# STAS_VM_FORCE=1 rebuilds the initramfs; see also common.sh.
+# Environment: STAS_VM_WORLD selects the world whose kernel is prepared:
+# debian12 (the default: Debian 12's kernel, from the machine's own apt
+# sources) or trixie (Debian 13's, see kernel.conf); STAS_VM_KERNEL_PKG
+# overrides the world's kernel package; STAS_VM_FORCE=1 rebuilds the
+# initramfs; see also common.sh. Also printed: TCG_CPU=, the qemu CPU model
+# the world's kernel needs under TCG.
 set -euo pipefail
 
 # shellcheck source=common.sh
@@ -37,6 +41,25 @@ APT_DL_OPTS=(-q)
 # as root, apt would otherwise complain that _apt cannot write to dl/
 [ $IS_ROOT = 1 ] && APT_DL_OPTS+=(-o APT::Sandbox::User=root)
 
+WORLD=${STAS_VM_WORLD:-debian12}
+TCG_CPU=max
+PRIVATE_APT=0
+case "$WORLD" in
+    debian12) ;;
+    trixie)
+        KERNEL_PKG=$TRIXIE_KERNEL_PKG KERNEL_FALLBACK=$TRIXIE_KERNEL_FALLBACK TCG_CPU=$TRIXIE_TCG_CPU
+        # trixie's archive through lists of its own: the machine's sources,
+        # lists and package cache stay as they are
+        PRIVATE_APT=1
+        APT_DIR=$VM_CACHE/apt-$WORLD
+        mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/cache"
+        echo "$TRIXIE_APT_SOURCE" >"$APT_DIR/sources.list"
+        APT_DL_OPTS+=(-o "Dir::Etc::SourceList=$APT_DIR/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+            -o "Dir::State::Lists=$APT_DIR/lists" -o "Dir::Cache=$APT_DIR/cache")
+        ;;
+    *) vm_die "unknown world '$WORLD' (STAS_VM_WORLD: debian12 or trixie)" ;;
+esac
+
 cached_deb() { # cached_deb PKG -> path of the newest cached .deb, if any
     local f best=
     for f in "$VM_CACHE/dl/$1"_*.deb; do
@@ -52,9 +75,9 @@ download_deb() { # download_deb PKG -> path; apt-get update once if needed
             cached_deb "$pkg"
             return 0
         fi
-        if [ $try != 1 ] || [ $IS_ROOT != 1 ]; then break; fi
+        if [ $try != 1 ] || { [ $IS_ROOT != 1 ] && [ $PRIVATE_APT != 1 ]; }; then break; fi
         vm_log "apt-get download $pkg failed; running apt-get update"
-        apt-get update -q >&2 || vm_log "apt-get update failed"
+        apt-get update "${APT_DL_OPTS[@]}" >&2 || vm_log "apt-get update failed"
     done
     return 1
 }
@@ -66,7 +89,7 @@ if [ -z "$DEB" ]; then
     DEB=$(download_deb "$KPKG" || true)
 fi
 if [ -z "$DEB" ] && [ -n "${KERNEL_FALLBACK:-}" ] && [ -z "${STAS_VM_KERNEL_PKG:-}" ]; then
-    FB=$(apt-cache depends "$KERNEL_FALLBACK" 2>/dev/null |
+    FB=$(apt-cache "${APT_DL_OPTS[@]}" depends "$KERNEL_FALLBACK" 2>/dev/null |
         awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
     if [ -n "$FB" ]; then
         {
@@ -93,6 +116,8 @@ if [ "$(cat "$KDIR/.done" 2>/dev/null)" != "${DEB##*/}" ]; then
     rm -rf "$KDIR"
     mkdir -p "$KDIR"
     dpkg-deb -x "$DEB" "$KDIR"
+    # merged-/usr packages (Debian 13) ship usr/lib/modules
+    [ -e "$KDIR/lib" ] || ln -s usr/lib "$KDIR/lib"
     [ -f "$KDIR/boot/vmlinuz-$KVER" ] || vm_die "${DEB##*/} has no boot/vmlinuz-$KVER"
     depmod -b "$KDIR" "$KVER"
     echo "${DEB##*/}" >"$KDIR/.done"
@@ -173,4 +198,4 @@ if [ ! -f "$INITRD" ] || [ "${STAS_VM_FORCE:-0}" = 1 ]; then
     mv "$INITRD.tmp" "$INITRD"
 fi
 
-printf '%s\n' "KVER=$KVER" "KDIR=$KDIR" "VMLINUX=$VMLINUX" "BZIMAGE=$BZIMAGE" "INITRD=$INITRD"
+printf '%s\n' "KVER=$KVER" "KDIR=$KDIR" "VMLINUX=$VMLINUX" "BZIMAGE=$BZIMAGE" "INITRD=$INITRD" "TCG_CPU=$TCG_CPU"

@@ -1,10 +1,13 @@
 #!/bin/bash
 # run-scenarios.sh [OPTIONS] [SCENARIO...]
 #
-# Run the end-to-end VM scenarios: boot ONE test VM (see run-in-vm.sh) and
-# run every test/vm/scenarios/*.sh in it, or only the SCENARIOs named (a
-# name like "nvme-cli" or a path). Each scenario starts from a clean
-# NVMe/nvmet state. Prints the PASS/FAIL line of every check and, last, one
+# Run the end-to-end VM scenarios: boot one test VM per world (see
+# run-in-vm.sh) and run every test/vm/scenarios/*.sh in it, or only the
+# SCENARIOs named (a name like "nvme-cli" or a path). A scenario runs in the
+# Debian 12 world (the host's root and Debian 12's kernel) unless a header
+# line "# stas-vm-world: trixie" asks for the Debian 13 world (a trixie root
+# with the tree built in it by test/trixie/trixie.sh, and Debian 13's 6.12
+# kernel). Each scenario starts from a clean NVMe/nvmet state. Prints the PASS/FAIL line of every check and, last, one
 # line "N passed, M failed" for all scenarios together.
 #
 # Options:
@@ -13,13 +16,14 @@
 #   -t SEC      kill the VM after SEC seconds (default 600)
 #   -s SEC      per-scenario time limit inside the VM (default 300)
 #   -v          print the VM's setup log and console at the end
-#   -l          list the scenarios and exit
+#   -l          list the scenarios (with their world) and exit
 #
 # Environment:
 #   STAS_BUILD_DIR  the project's build directory (default <repo>/build);
 #                   visible at the same path in the VM, exported to scenarios
 #   STAS_SKIP_VM=1  skip the whole suite (exit 0, with a loud warning).
 #                   For developers without the time; CI never sets it.
+#   STAS_SKIP_TRIXIE=1  skip the trixie world's scenarios (loudly)
 #   STAS_VM_CACHE, STAS_VM_ACCEL, STAS_VM_KERNEL_PKG: see README.md
 #
 # Exit status: 0 when every check passed (and at least one ran); 1 when a
@@ -79,9 +83,36 @@ else
         fi
     done
 fi
+# scenario_world FILE: the world its "# stas-vm-world:" header names
+scenario_world() {
+    local line w=debian12
+    while IFS= read -r line; do
+        case $line in
+        '# stas-vm-world: '*) w=${line#'# stas-vm-world: '} ;;
+        '#'* | '') ;;
+        *) break ;;
+        esac
+    done <"$1"
+    echo "$w"
+}
+declare -A IN_WORLD=()
+for s in "${SCENARIOS[@]}"; do
+    w=$(scenario_world "$s")
+    case "$w" in debian12 | trixie) ;; *) echo "run-scenarios: $s: unknown world '$w'" >&2; exit 2 ;; esac
+    IN_WORLD[$w]+="$s"$'\n'
+done
 if [ "$LIST" = 1 ]; then
-    for s in "${SCENARIOS[@]}"; do basename "$s" .sh; done
+    for s in "${SCENARIOS[@]}"; do printf '%s\t%s\n' "$(basename "$s" .sh)" "$(scenario_world "$s")"; done
     exit 0
+fi
+if [ -n "${IN_WORLD[trixie]:-}" ] && [ "${STAS_SKIP_TRIXIE:-0}" = 1 ]; then
+    cat >&2 <<'EOF'
+##########################################################################
+##   TRIXIE VM SCENARIOS SKIPPED (STAS_SKIP_TRIXIE=1): nothing was      ##
+##   tested against Debian 13's kernel (DH-HMAC-CHAP, TLS, NBFT).       ##
+##########################################################################
+EOF
+    unset 'IN_WORLD[trixie]'
 fi
 
 export STAS_BUILD_DIR=${STAS_BUILD_DIR:-$VM_REPO/build}
@@ -93,12 +124,45 @@ find "$VM_CACHE/runs" -mindepth 1 -maxdepth 1 -name 'run.*' -printf '%T@ %p\n' 2
 RUN=$(mktemp -d "$VM_CACHE/runs/run.XXXXXX")
 : >"$RUN/results"
 
+# run_world WORLD: boot WORLD's VM, run its scenarios, add to $RUN/results
 rc=0
-STAS_VM_RESULTS=$RUN/results "$VM_DIR/run-in-vm.sh" --run-dir "$RUN" -t "$TIMEOUT" \
-    --cwd "$VM_REPO" ${VERBOSE[@]+"${VERBOSE[@]}"} "$VM_DIR/guest/scenarios.sh" "${SCENARIOS[@]}" || rc=$?
+run_world() {
+    local world=$1 root=/ cwd=$VM_REPO guest_dir=$VM_DIR build=$STAS_BUILD_DIR wrc=0 i
+    local -a scns=()
+    mapfile -t scns < <(printf '%s' "${IN_WORLD[$world]}")
+    mkdir -p "$RUN/$world"
+    : >"$RUN/$world/results"
+    if [ "$world" = trixie ]; then
+        vm_log "trixie world: bringing the Debian 13 root and its build up to date"
+        if ! root=$("$VM_REPO/test/trixie/trixie.sh" world); then
+            echo "FAIL: the trixie root could not be prepared"
+            rc=125
+            return
+        fi
+        cwd=/src guest_dir=/src/test/vm build=/var/tmp/stas-build
+        for i in "${!scns[@]}"; do
+            case "${scns[$i]}" in
+            "$VM_REPO"/*) scns[i]=/src/${scns[$i]#"$VM_REPO"/} ;;
+            *) echo "run-scenarios: ${scns[$i]}: a trixie scenario must be in the tree" >&2; rc=2; return ;;
+            esac
+        done
+    fi
+    STAS_BUILD_DIR=$build STAS_VM_RESULTS=$RUN/$world/results "$VM_DIR/run-in-vm.sh" \
+        --run-dir "$RUN/$world" --world "$world" --root "$root" -t "$TIMEOUT" --cwd "$cwd" \
+        ${VERBOSE[@]+"${VERBOSE[@]}"} "$guest_dir/guest/scenarios.sh" "${scns[@]}" || wrc=$?
+    cat "$RUN/$world/results" >>"$RUN/results"
+    case "$wrc" in
+        124) echo "FAIL: the $world VM timed out after ${TIMEOUT}s" ;;
+        125) echo "FAIL: the $world VM could not run or failed (see the messages above)" ;;
+    esac
+    case "$rc" in 124 | 125 | 2) ;; *) [ "$wrc" = 0 ] || rc=$wrc ;; esac
+}
+for world in debian12 trixie; do
+    if [ -n "${IN_WORLD[$world]:-}" ]; then run_world "$world"; fi
+done
 
-# Add up. Scenarios the VM never finished count as failed, and so does a
-# VM failure or timeout.
+# Add up. Scenarios a VM never finished count as failed, and so does a VM
+# failure or timeout.
 passed=0 failed=0
 declare -A ended=()
 while IFS=$'\t' read -r kind name _; do
@@ -108,12 +172,10 @@ while IFS=$'\t' read -r kind name _; do
         END) ended[$name]=1 ;;
     esac
 done <"$RUN/results"
-case "$rc" in
-    124) echo "FAIL: VM timed out after ${TIMEOUT}s"; failed=$((failed + 1)) ;;
-    125) echo "FAIL: the VM could not run or failed (see the messages above)"; failed=$((failed + 1)) ;;
-esac
+case "$rc" in 124 | 125) failed=$((failed + 1)) ;; esac
 for s in "${SCENARIOS[@]}"; do
     n=$(basename "$s" .sh)
+    if [ "$(scenario_world "$s")" = trixie ] && [ "${STAS_SKIP_TRIXIE:-0}" = 1 ]; then continue; fi
     if [ -z "${ended[$n]:-}" ]; then
         echo "FAIL: $n: did not complete"
         failed=$((failed + 1))

@@ -12,14 +12,14 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
 BB=/run/stasvm/busybox
 
-RUN='' KDIR=''
+RUN=''
 read -r -a _cmdline </proc/cmdline
 for _a in "${_cmdline[@]}"; do
     case "$_a" in
         stasvm.run=*) RUN=${_a#stasvm.run=} ;;
-        stasvm.kdir=*) KDIR=${_a#stasvm.kdir=} ;;
     esac
 done
+KDIR=/run/stasvm/kernel # mounted by stage 1
 GUEST_DIR=${BASH_SOURCE[0]%/*}
 
 power_off() {
