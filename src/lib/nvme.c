@@ -6,9 +6,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <libnvme.h>
 
@@ -132,12 +135,14 @@ static const char *errno_text(int code)
 	return g_strerror(code);
 }
 
-static NvmeSession *nvme_session_new(NvmeKernel *k, const char *hostnqn, const char *hostid,
-				     const char *symname, GError **error)
+/* A libnvme tree of its own for one operation; its messages go to @fp at @level (NULL: to stderr
+ * at the kernel object's level). */
+static NvmeSession *nvme_session_new_logging(NvmeKernel *k, FILE *fp, int level, const char *hostnqn,
+					     const char *hostid, const char *symname, GError **error)
 {
 	g_autoptr(NvmeSession) s = g_new0(NvmeSession, 1);
 
-	s->root = nvme_create_root(NULL, g_atomic_int_get(&k->log_level));
+	s->root = nvme_create_root(fp, fp ? level : g_atomic_int_get(&k->log_level));
 	if (!s->root) {
 		g_set_error(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
 			    "Cannot create a libnvme tree: %s", g_strerror(errno));
@@ -153,6 +158,63 @@ static NvmeSession *nvme_session_new(NvmeKernel *k, const char *hostnqn, const c
 	if (nonempty(symname))
 		nvme_host_set_hostsymname(s->host, symname);
 	return g_steal_pointer(&s);
+}
+
+static NvmeSession *nvme_session_new(NvmeKernel *k, const char *hostnqn, const char *hostid,
+				     const char *symname, GError **error)
+{
+	return nvme_session_new_logging(k, NULL, 0, hostnqn, hostid, symname, error);
+}
+
+/* libnvme's messages during one operation, kept in memory: 1.13 writes them to the stream's
+ * descriptor, 1.3 through the stream itself, so it is a memfd behind a stdio stream. */
+typedef FILE LogCapture;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LogCapture, fclose)
+
+static LogCapture *log_capture_open(void)
+{
+	int fd = memfd_create("stas-libnvme", MFD_CLOEXEC);
+	FILE *fp;
+
+	if (fd < 0)
+		return NULL;
+	fp = fdopen(fd, "w+");
+	if (!fp)
+		close(fd);
+	return fp;
+}
+
+/* What has been written to @fp so far. */
+static char *log_capture_text(LogCapture *fp)
+{
+	GString *text = g_string_new(NULL);
+	char buf[512];
+	ssize_t n;
+	off_t at = 0;
+
+	fflush(fp);
+	while ((n = pread(fileno(fp), buf, sizeof(buf), at)) > 0) {
+		g_string_append_len(text, buf, n);
+		at += n;
+	}
+	return g_string_free(text, FALSE);
+}
+
+/* The kernel's own reason for refusing a connect string. libnvme turns most refusals into
+ * "failed to write to nvme-fabrics device" and logs the errno's text ("Failed to write to
+ * /dev/nvme-fabrics: Key was rejected by service"), so it is read from that line. */
+static char *kernel_refusal(const char *log)
+{
+	const char *line = log ? strstr(log, "Failed to write to ") : NULL;
+	const char *reason, *end;
+
+	if (!line)
+		return NULL;
+	end = line + strcspn(line, "\n");
+	reason = g_strstr_len(line, end - line, ": ");
+	if (!reason || reason + 2 >= end)
+		return NULL;
+	return g_strndup(reason + 2, (gsize)(end - reason - 2));
 }
 
 /* "nvme3" -> 3. Strict, since the number alone decides which device gets the operation: a
@@ -375,9 +437,14 @@ static void connect_worker(GTask *task, gpointer source, gpointer data, GCancell
 	NvmeOp *op = data;
 	const StasConnectRequest *req = &op->req;
 	const StasKernelSupport *support = &op->kernel->support;
+	/* before the session: it is closed after the tree that writes to it is freed */
+	g_autoptr(LogCapture) log = NULL;
 	g_autoptr(NvmeSession) s = NULL;
 	struct nvme_fabrics_config cfg;
 	GError *error = NULL;
+	g_autofree char *text = NULL, *reason = NULL;
+	gboolean failed;
+	int code;
 
 	if (g_task_return_error_if_cancelled(task))
 		return;
@@ -395,7 +462,9 @@ static void connect_worker(GTask *task, gpointer source, gpointer data, GCancell
 		g_error_free(error);
 		return;
 	}
-	s = nvme_session_new(op->kernel, op->host.hostnqn, op->host.hostid, op->host.symname, &error);
+	log = log_capture_open();
+	s = nvme_session_new_logging(op->kernel, log, LOG_INFO, op->host.hostnqn, op->host.hostid,
+				     op->host.symname, &error);
 	if (!s) {
 		g_task_return_error(task, error);
 		return;
@@ -430,11 +499,20 @@ static void connect_worker(GTask *task, gpointer source, gpointer data, GCancell
 	fabrics_config(&req->cfg, &cfg);
 	/* When the kernel made the controller but libnvme could not look it up afterwards, the
 	 * handle still has its name: report the connection rather than orphan it. */
-	if (nvmf_add_ctrl(s->host, s->ctrl, &cfg) != 0 && !nvme_ctrl_get_name(s->ctrl)) {
-		int code = errno;
-
+	failed = nvmf_add_ctrl(s->host, s->ctrl, &cfg) != 0 && !nvme_ctrl_get_name(s->ctrl);
+	code = errno;
+	if (log) {
+		/* INFO, never DEBUG: libnvme's debug lines carry the connect string and its secrets */
+		text = log_capture_text(log);
+		if (g_atomic_int_get(&op->kernel->log_level) >= LOG_INFO)
+			fputs(text, stderr);
+		reason = kernel_refusal(text);
+	}
+	if (failed) {
 		g_task_return_new_error(task, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
-					"Connect failed: %s", errno_text(code));
+					"Connect failed: %s%s%s%s", errno_text(code),
+					reason ? " (the kernel: " : "", reason ? reason : "",
+					reason ? ")" : "");
 		return;
 	}
 	g_task_return_pointer(task, ctrl_device(s->ctrl), (GDestroyNotify)stas_ctrl_device_free);
