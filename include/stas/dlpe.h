@@ -14,3 +14,6 @@ struct nvmf_disc_log_entry;
 GHashTable *stas_dlpe_to_dict(const struct nvmf_disc_log_entry *e);
 /* TRUE when @traddr is a placeholder that some CDCs return (0.0.0.0, ::, empty). */
 gboolean stas_dlpe_is_placeholder(const char *traddr);
+/* Whether the entry (its dictionary) asks for NVMe/TCP TLS: a tcp entry whose TREQ says a
+ * secure channel is required, or whose SECTYPE names TLS and TREQ does not make it optional. */
+gboolean stas_dlpe_wants_tls(GHashTable *dlpe);

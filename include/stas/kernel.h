@@ -36,6 +36,7 @@ typedef struct {
 	gboolean discovery;  /* a discovery controller (TP8013 "discovery" option) */
 	char *dhchap_secret; /* NULL = none */
 	char *dhchap_ctrl_secret; /* NULL = none */
+	char *tls_key;		  /* a PSK in interchange format to put in the keyring; NULL = none */
 	StasFabricsCfg cfg;
 } StasConnectRequest;
 
@@ -61,6 +62,7 @@ typedef struct {
 	gboolean host_iface;	     /* bind to an interface */
 	gboolean dhchap_secret;	     /* host DH-HMAC-CHAP secret */
 	gboolean dhchap_ctrl_secret; /* controller DH-HMAC-CHAP secret */
+	gboolean tls;		     /* NVMe/TCP TLS (6.7+, CONFIG_NVME_TCP_TLS): only ever listed */
 } StasKernelSupport;
 
 /* Probe once: kernel release thresholds, then the first line of

@@ -44,6 +44,8 @@ static const StasOptDesc options[STAS_OPT_COUNT] = {
 	  STAS_FABRICS_CTRL_LOSS_TMO },
 	{ STAS_OPT_DISABLE_SQFLOW, GLOBAL, "disable-sqflow", STAS_TYPE_BOOL, NO_RANGE, NULL, NULL, BOTH, NULL,
 	  STAS_FABRICS_DISABLE_SQFLOW },
+	/* NVMe/TCP TLS (TP8011) for every connection; per controller= as tls= (not in 2.4) */
+	{ STAS_OPT_TLS, GLOBAL, "tls", STAS_TYPE_BOOL, NO_RANGE, NULL, NULL, BOTH, NULL, STAS_FABRICS_TLS },
 	{ STAS_OPT_IGNORE_IFACE, GLOBAL, "ignore-iface", STAS_TYPE_BOOL, NO_RANGE, "false", "false", BOTH,
 	  NULL },
 	{ STAS_OPT_IP_FAMILY, GLOBAL, "ip-family", STAS_TYPE_IP_FAMILY, NO_RANGE, "ipv4+ipv6", "ipv4+ipv6",

@@ -221,6 +221,7 @@ void stas_ctrl_build_request(StasCtrl *ctrl, StasConnectRequest *req)
 		req->dhchap_secret = nonempty(stas_tid_cfg(ctrl->tid, "dhchap-secret"));
 	if (support->dhchap_ctrl_secret)
 		req->dhchap_ctrl_secret = nonempty(stas_tid_cfg(ctrl->tid, "dhchap-ctrl-secret"));
+	req->tls_key = nonempty(stas_tid_cfg(ctrl->tid, "tls-key"));
 
 	/* Every connect option of the configuration table, overridden per controller= entry. */
 	stas_fabrics_cfg_init(cfg);
@@ -234,6 +235,9 @@ void stas_ctrl_build_request(StasCtrl *ctrl, StasConnectRequest *req)
 						    : conf_int(ctrl, desc->name, id,
 							       stas_fabrics_unset(desc->fabrics));
 	}
+	/* a configured PSK asks for TLS, unless tls=false says otherwise */
+	if (req->tls_key && !stas_fabrics_is_set(STAS_FABRICS_TLS, cfg->value[STAS_FABRICS_TLS]))
+		cfg->value[STAS_FABRICS_TLS] = 1;
 }
 
 static void set_device(StasCtrl *ctrl, StasCtrlDevice *dev)
@@ -488,6 +492,28 @@ GHashTable *stas_ctrl_info(StasCtrl *ctrl, gboolean secrets)
 	return info;
 }
 
+/* Whether the connection is TLS and with which key (its serial in the kernel's keyring, never
+ * its material): the kernel shows tls_key only for a TLS controller. Only controllers that use
+ * or want TLS get these entries, so the others read as nvme-stas's. */
+static void add_tls_details(StasCtrl *ctrl, GHashTable *details)
+{
+	g_autofree char *key = NULL;
+	StasConnectRequest req;
+	gboolean wanted;
+
+	if (ctrl->device)
+		key = stas_udev_ctrl_attr(ctrl->env->sysfs_root, ctrl->device, "tls_key");
+	stas_ctrl_build_request(ctrl, &req);
+	wanted = req.cfg.value[STAS_FABRICS_TLS] == 1;
+	stas_connect_request_clear(&req);
+	if (!wanted && !(key && *key))
+		return;
+	/* not "tls"/"tls-key": those are the configuration's, which the dictionary already has */
+	put(details, "tls.active", key && *key ? "True" : "False");
+	if (key && *key)
+		g_hash_table_insert(details, g_strdup("tls.key-serial"), g_strdup_printf("0x%s", key));
+}
+
 GHashTable *stas_ctrl_details(StasCtrl *ctrl, gboolean secrets)
 {
 	static const char *const attrs[] = { "hostid", "hostnqn", "model", "serial", "dctype", "cntrltype" };
@@ -501,5 +527,6 @@ GHashTable *stas_ctrl_details(StasCtrl *ctrl, gboolean secrets)
 		put(details, attrs[i], value);
 	}
 	put(details, "connected", ctrl->device ? "True" : "False");
+	add_tls_details(ctrl, details);
 	return details;
 }

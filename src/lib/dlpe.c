@@ -75,6 +75,20 @@ static const char *treq_name(guint v)
 	}
 }
 
+static const char *sectype_name(guint v)
+{
+	switch (v) {
+	case NVMF_TCP_SECTYPE_NONE:
+		return "none";
+	case NVMF_TCP_SECTYPE_TLS:
+		return "tls1.2";
+	case NVMF_TCP_SECTYPE_TLS13:
+		return "tls1.3";
+	default:
+		return NULL;
+	}
+}
+
 static void put_name(GHashTable *dict, const char *key, const char *name, guint value)
 {
 	g_hash_table_insert(dict, g_strdup(key), name ? g_strdup(name) : g_strdup_printf("%u", value));
@@ -105,8 +119,42 @@ GHashTable *stas_dlpe_to_dict(const struct nvmf_disc_log_entry *e)
 	put_name(dict, "cntlid", NULL, GUINT16_FROM_LE(e->cntlid));
 	put_name(dict, "asqsz", NULL, GUINT16_FROM_LE(e->asqsz));
 	put_name(dict, "eflags", NULL, GUINT16_FROM_LE(e->eflags));
-	/* tsas is left out on purpose: nothing in nvme-stas reads it (SPEC §11 #20). */
+	/* nvme-stas leaves tsas out (SPEC §11 #20); a tcp entry that names a security type gets
+	 * "sectype", so that stacd knows which entries want TLS. Others stay as nvme-stas had them. */
+	if (e->trtype == NVMF_TRTYPE_TCP && e->tsas.tcp.sectype != NVMF_TCP_SECTYPE_NONE)
+		put_name(dict, "sectype", sectype_name(e->tsas.tcp.sectype), e->tsas.tcp.sectype);
 	return dict;
+}
+
+/* A TREQ or SECTYPE of the dictionary as its number: a name of ours or a decimal. */
+static guint named_value(GHashTable *dlpe, const char *key, const char *(*name_of)(guint))
+{
+	const char *text = dlpe ? g_hash_table_lookup(dlpe, key) : NULL;
+	guint64 value = 0;
+
+	if (!text || !*text)
+		return 0;
+	for (guint v = 0; v < 256; v++) {
+		const char *name = name_of(v);
+
+		if (name && g_str_equal(name, text))
+			return v;
+	}
+	return g_ascii_string_to_unsigned(text, 10, 0, 255, &value, NULL) ? (guint)value : 0;
+}
+
+gboolean stas_dlpe_wants_tls(GHashTable *dlpe)
+{
+	const char *trtype = dlpe ? g_hash_table_lookup(dlpe, "trtype") : NULL;
+	guint channel = named_value(dlpe, "treq", treq_name) & 0x3;
+	guint sectype = named_value(dlpe, "sectype", sectype_name);
+
+	if (g_strcmp0(trtype, "tcp") != 0)
+		return FALSE;
+	if (channel == NVMF_TREQ_REQUIRED)
+		return TRUE;
+	return channel != NVMF_TREQ_NOT_REQUIRED &&
+	       (sectype == NVMF_TCP_SECTYPE_TLS || sectype == NVMF_TCP_SECTYPE_TLS13);
 }
 
 gboolean stas_dlpe_is_placeholder(const char *traddr)

@@ -33,6 +33,8 @@ void stas_kernel_support_parse(StasKernelSupport *support, const char *line)
 			support->dhchap_secret = TRUE;
 		else if (g_str_equal(name, "dhchap_ctrl_secret"))
 			support->dhchap_ctrl_secret = TRUE;
+		else if (g_str_equal(name, "tls"))
+			support->tls = TRUE;
 	}
 }
 
@@ -71,6 +73,7 @@ void stas_kernel_support_probe(StasKernelSupport *support, const char *release, 
 	g_autofree char *path = NULL;
 	g_autofree char *line = NULL;
 	StasKernelSupport listed;
+	gboolean complete;
 
 	if (warning)
 		*warning = NULL;
@@ -82,17 +85,18 @@ void stas_kernel_support_probe(StasKernelSupport *support, const char *release, 
 	/* "5.20" never existed: the keys came with 6.0, which any 6.x passes. */
 	support->dhchap_secret = stas_kernel_version_cmp(release, "5.20") >= 0;
 	support->dhchap_ctrl_secret = stas_kernel_version_cmp(release, "5.20") >= 0;
-	if (support->discovery && support->host_iface && support->dhchap_secret &&
-	    support->dhchap_ctrl_secret)
-		return;
+	support->tls = FALSE;
+	complete = support->discovery && support->host_iface && support->dhchap_secret &&
+		   support->dhchap_ctrl_secret;
 
 	/* Older kernels may have had options backported: they list them (5.17 on), and a
-	 * listing can only add to what the version implies. */
+	 * listing can only add to what the version implies. TLS depends on the kernel's
+	 * configuration, not its version, so only the listing tells. */
 	path = stas_path(STAS_PATH_NVME_FABRICS, NULL);
 	if (!read_first_line(path, &line)) {
 		int code = errno;
 
-		if (warning)
+		if (warning && !complete)
 			*warning = g_strdup_printf(
 				"Cannot determine which NVMe options the kernel supports: %s: %s",
 				g_strerror(code), path);
@@ -103,4 +107,5 @@ void stas_kernel_support_probe(StasKernelSupport *support, const char *release, 
 	support->host_iface |= listed.host_iface;
 	support->dhchap_secret |= listed.dhchap_secret;
 	support->dhchap_ctrl_secret |= listed.dhchap_ctrl_secret;
+	support->tls = listed.tls;
 }

@@ -36,6 +36,7 @@ void stas_connect_request_copy(StasConnectRequest *dst, const StasConnectRequest
 	dst->host_iface = g_strdup(src->host_iface);
 	dst->dhchap_secret = g_strdup(src->dhchap_secret);
 	dst->dhchap_ctrl_secret = g_strdup(src->dhchap_ctrl_secret);
+	dst->tls_key = g_strdup(src->tls_key);
 }
 
 void stas_connect_request_clear(StasConnectRequest *req)
@@ -48,6 +49,7 @@ void stas_connect_request_clear(StasConnectRequest *req)
 	g_free(req->host_iface);
 	free_secret(req->dhchap_secret);
 	free_secret(req->dhchap_ctrl_secret);
+	free_secret(req->tls_key);
 	memset(req, 0, sizeof(*req));
 	/* Cleared means reusable: an all-zero cfg would read as "kato 0, digests off". */
 	stas_fabrics_cfg_init(&req->cfg);

@@ -398,6 +398,8 @@ static const struct {
 	[STAS_FABRICS_HDR_DIGEST] = { offsetof(struct nvme_fabrics_config, hdr_digest), TRUE },
 	[STAS_FABRICS_DATA_DIGEST] = { offsetof(struct nvme_fabrics_config, data_digest), TRUE },
 	[STAS_FABRICS_DISABLE_SQFLOW] = { offsetof(struct nvme_fabrics_config, disable_sqflow), TRUE },
+	/* libnvme 1.3 and 1.13 alike send "tls" and no key: the kernel picks the PSK (nvme-tls.c) */
+	[STAS_FABRICS_TLS] = { offsetof(struct nvme_fabrics_config, tls), TRUE },
 };
 
 static void fabrics_config(const StasFabricsCfg *in, struct nvme_fabrics_config *cfg)
@@ -432,6 +434,68 @@ static gboolean injects_options(const StasConnectRequest *req, const StasKernelH
 	return FALSE;
 }
 
+/* TLS (TP8011) by one mechanism on every libnvme from 1.3 on: the "tls" option and no key, so
+ * the kernel takes the PSK that the .nvme keyring holds for this host and subsystem (identity
+ * "NVMe0R0<hash> <hostnqn> <subsysnqn>", as nvme-cli's --insert names it). A PSK configured in
+ * interchange format is put there first, by libnvme (1.9+: import, 1.7+: versioned insert). */
+static gboolean tls_prepare(const NvmeOp *op, GError **error)
+{
+	const StasConnectRequest *req = &op->req;
+
+	if (req->cfg.value[STAS_FABRICS_TLS] != 1)
+		return TRUE;
+	if (!g_str_equal(req->transport, "tcp")) {
+		g_set_error(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_UNSUPPORTED,
+			    "TLS requested, but it is defined for tcp only (transport %s)", req->transport);
+		return FALSE;
+	}
+	if (!op->kernel->support.tls) {
+		g_set_error_literal(
+			error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_UNSUPPORTED,
+			"TLS requested, but this kernel cannot do NVMe/TCP TLS: /dev/nvme-fabrics "
+			"does not offer 'tls' (it needs Linux 6.7 or later built with "
+			"CONFIG_NVME_TCP_TLS, and tlshd from ktls-utils running)");
+		return FALSE;
+	}
+	if (!req->tls_key)
+		return TRUE;
+#if defined(HAVE_NVME_IMPORT_TLS_KEY) && defined(HAVE_NVME_INSERT_TLS_KEY_VERSIONED)
+	{
+		unsigned int hmac = 0;
+		int len = 0;
+		unsigned char *psk = nvme_import_tls_key(req->tls_key, &len, &hmac);
+		long serial;
+		int code;
+
+		if (!psk) {
+			g_set_error(
+				error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
+				"tls-key is not a usable PSK in interchange format (NVMeTLSkey-1:...): %s",
+				g_strerror(errno));
+			return FALSE;
+		}
+		errno = 0;
+		serial = nvme_insert_tls_key_versioned(".nvme", "psk", op->host.hostnqn, req->subsysnqn, 0,
+						       (int)hmac, psk, len);
+		code = errno;
+		explicit_bzero(psk, (size_t)len);
+		free(psk);
+		if (serial <= 0) {
+			g_set_error(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
+				    "Cannot put the TLS PSK in the .nvme keyring: %s", g_strerror(code));
+			return FALSE;
+		}
+		g_debug("TLS PSK for %s in the .nvme keyring: key %08lx", req->subsysnqn, serial);
+		return TRUE;
+	}
+#else
+	g_set_error_literal(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_UNSUPPORTED,
+			    "tls-key needs libnvme 1.9 or later to put the PSK in the keyring; with this "
+			    "libnvme, insert it with 'nvme check-tls-key --insert' and leave tls-key out");
+	return FALSE;
+#endif
+}
+
 static void connect_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
 	NvmeOp *op = data;
@@ -452,6 +516,11 @@ static void connect_worker(GTask *task, gpointer source, gpointer data, GCancell
 	if (injects_options(req, &op->host)) {
 		g_task_return_new_error(task, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_FAILED,
 					"Connect refused: a field contains a comma or a line break");
+		return;
+	}
+	/* what TLS lacks is said at once, not after a probe */
+	if (!tls_prepare(op, &error)) {
+		g_task_return_error(task, error);
 		return;
 	}
 	if (g_str_equal(req->transport, "tcp") &&

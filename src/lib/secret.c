@@ -8,7 +8,7 @@
 
 #include "stas/secret.h"
 
-static const char *const secret_keys[] = { "dhchap-secret", "dhchap-ctrl-secret", "key" };
+static const char *const secret_keys[] = { "dhchap-secret", "dhchap-ctrl-secret", "tls-key", "key" };
 
 gboolean stas_secret_is_key(const char *name)
 {

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "stas/dlpe.h"
 #include "stas/iface.h"
 #include "stas/tid.h"
 
@@ -330,6 +331,10 @@ GHashTable *stas_tid_cid_from_dlpe(GHashTable *dlpe, GHashTable *dc)
 	g_hash_table_insert(cid, "host-iface", dict_value(dc, "host-iface"));
 	if (*(const char *)dict_value(dc, "host-nqn"))
 		g_hash_table_insert(cid, "host-nqn", dict_value(dc, "host-nqn"));
+	/* the connection option the entry itself asks for; the DC's own TLS setting does not
+	 * carry over (a DC reached over TLS may list plain subsystems) */
+	if (stas_dlpe_wants_tls(dlpe))
+		g_hash_table_insert(cid, "tls", "true");
 	return cid;
 }
 

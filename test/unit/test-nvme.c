@@ -97,16 +97,34 @@ static char *fake_fabrics(const char *dir, const char *text)
 	return path;
 }
 
-START_TEST(test_probe_new_kernel_does_not_read_the_file)
+START_TEST(test_probe_new_kernel_needs_no_file)
 {
 	g_autofree char *dir = tu_tmpdir();
 	g_autofree char *path = fake_fabrics(dir, NULL);
 	g_autofree char *warning = NULL;
 	StasKernelSupport s;
 
+	/* the version answers the four; TLS, which only a listing tells, is then "no" */
 	stas_kernel_support_probe(&s, "6.1.0-13-amd64", &warning);
 	assert_support(&s, TRUE, TRUE, TRUE, TRUE);
+	ck_assert(!s.tls);
 	ck_assert_ptr_null(warning);
+	tu_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_probe_tls_only_from_the_listing)
+{
+	g_autofree char *dir = tu_tmpdir();
+	g_autofree char *path = fake_fabrics(dir, KERNEL_LINE);
+	StasKernelSupport s;
+
+	stas_kernel_support_probe(&s, "6.12.117+deb13-amd64", NULL);
+	ck_assert(!s.tls); /* a 6.12 built without CONFIG_NVME_TCP_TLS */
+	g_free(tu_write(dir, "nvme-fabrics", "instance=-1,tls,keyring=%d,tls_key=%d,discovery\n", -1));
+	stas_kernel_support_probe(&s, "6.12.117+deb13-amd64", NULL);
+	ck_assert(s.tls);
+	assert_support(&s, TRUE, TRUE, TRUE, TRUE);
 	tu_rmtree(dir);
 }
 END_TEST
@@ -439,6 +457,46 @@ START_TEST(test_dlpe_text_after_nul_is_ignored_and_output_is_utf8)
 }
 END_TEST
 
+/* SECTYPE reaches the dictionary only for tcp entries that name one (nvme-stas had no tsas);
+ * an entry wants TLS when TREQ requires a secure channel or SECTYPE offers TLS and TREQ
+ * does not make it optional. */
+START_TEST(test_dlpe_sectype_and_tls_wish)
+{
+	static const struct {
+		guint trtype, treq, sectype;
+		const char *name; /* "sectype" in the dict, NULL = absent */
+		gboolean tls;
+	} t[] = {
+		{ NVMF_TRTYPE_TCP, NVMF_TREQ_NOT_SPECIFIED, NVMF_TCP_SECTYPE_NONE, NULL, FALSE },
+		{ NVMF_TRTYPE_TCP, NVMF_TREQ_NOT_SPECIFIED, NVMF_TCP_SECTYPE_TLS13, "tls1.3", TRUE },
+		{ NVMF_TRTYPE_TCP, NVMF_TREQ_NOT_SPECIFIED, NVMF_TCP_SECTYPE_TLS, "tls1.2", TRUE },
+		{ NVMF_TRTYPE_TCP, NVMF_TREQ_NOT_REQUIRED, NVMF_TCP_SECTYPE_TLS13, "tls1.3", FALSE },
+		{ NVMF_TRTYPE_TCP, NVMF_TREQ_REQUIRED, NVMF_TCP_SECTYPE_NONE, NULL, TRUE },
+		/* nvmet's TLS port: required, plus the sq flow bit (a number, not a name) */
+		{ NVMF_TRTYPE_TCP, NVMF_TREQ_REQUIRED | NVMF_TREQ_DISABLE_SQFLOW, NVMF_TCP_SECTYPE_TLS13,
+		  "tls1.3", TRUE },
+		{ NVMF_TRTYPE_TCP, NVMF_TREQ_DISABLE_SQFLOW, NVMF_TCP_SECTYPE_NONE, NULL, FALSE },
+		{ NVMF_TRTYPE_TCP, NVMF_TREQ_NOT_SPECIFIED, 7, "7", FALSE },
+		{ NVMF_TRTYPE_RDMA, NVMF_TREQ_REQUIRED, NVMF_TCP_SECTYPE_TLS13, NULL, FALSE },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(t); i++) {
+		struct nvmf_disc_log_entry e;
+		g_autoptr(GHashTable) d = NULL;
+
+		make_entry(&e);
+		e.trtype = (__u8)t[i].trtype;
+		e.treq = (__u8)t[i].treq;
+		e.tsas.tcp.sectype = (__u8)t[i].sectype;
+		d = stas_dlpe_to_dict(&e);
+		ck_assert_msg(g_strcmp0(lookup(d, "sectype"), t[i].name) == 0, "row %u: %s", i,
+			      lookup(d, "sectype"));
+		ck_assert_msg(stas_dlpe_wants_tls(d) == t[i].tls, "row %u", i);
+	}
+	ck_assert(!stas_dlpe_wants_tls(NULL));
+}
+END_TEST
+
 START_TEST(test_dlpe_placeholders)
 {
 	static const char *const yes[] = { "0.0.0.0", "::", "", "   ", " 0.0.0.0 ", "::\t" };
@@ -599,6 +657,39 @@ START_TEST(test_connect_without_address_fails_before_the_kernel)
 }
 END_TEST
 
+/* TLS that cannot work fails at once with what is missing, before any probe or connect. */
+START_TEST(test_connect_tls_names_what_is_missing)
+{
+	g_autofree char *dir = tu_tmpdir();
+	g_autofree char *path = fake_fabrics(dir, KERNEL_LINE); /* a kernel without TLS */
+	g_autoptr(StasKernel) k = stas_nvme_kernel_new(FALSE);
+	StasKernelHost host = { "nqn.2014-08.org.nvmexpress:uuid:0", NULL, NULL, NULL };
+	static const char *const transports[] = { "tcp", "rdma" };
+	static const char *const expect[] = { "CONFIG_NVME_TCP_TLS", "tcp only" };
+
+	for (guint i = 0; i < G_N_ELEMENTS(transports); i++) {
+		g_auto(StasConnectRequest) req = { 0 };
+		g_autoptr(GError) error = NULL;
+		g_autoptr(StasCtrlDevice) dev = NULL;
+		Wait w = { 0 };
+
+		stas_fabrics_cfg_init(&req.cfg);
+		req.cfg.value[STAS_FABRICS_TLS] = 1;
+		req.transport = g_strdup(transports[i]);
+		req.traddr = g_strdup("192.0.2.1");
+		req.trsvcid = g_strdup("4420");
+		req.subsysnqn = g_strdup("nqn.2024-01.io.example:sub1");
+		k->ops->connect(k, &host, &req, NULL, on_done, &w);
+		dev = stas_kernel_device_finish(wait_result(&w), &error);
+		ck_assert_ptr_null(dev);
+		ck_assert(g_error_matches(error, STAS_KERNEL_ERROR, STAS_KERNEL_ERROR_UNSUPPORTED));
+		ck_assert_msg(strstr(error->message, expect[i]), "%s", error->message);
+		g_object_unref(w.res);
+	}
+	tu_rmtree(dir);
+}
+END_TEST
+
 START_TEST(test_cancelled_op_is_not_started_and_reports_cancelled)
 {
 	g_autoptr(StasKernel) k = stas_nvme_kernel_new(FALSE);
@@ -641,7 +732,8 @@ int main(void)
 	tcase_add_test(support, test_support_parse_each_option_alone);
 	tcase_add_test(support, test_support_parse_names_are_trimmed);
 	tcase_add_test(support, test_support_parse_garbage_empty_and_null_support_nothing);
-	tcase_add_test(support, test_probe_new_kernel_does_not_read_the_file);
+	tcase_add_test(support, test_probe_new_kernel_needs_no_file);
+	tcase_add_test(support, test_probe_tls_only_from_the_listing);
 	tcase_add_test(support, test_probe_version_thresholds);
 	tcase_add_test(support, test_probe_old_kernel_reads_backported_options);
 	tcase_add_test(support, test_probe_only_the_first_line_counts);
@@ -661,6 +753,7 @@ int main(void)
 	tcase_add_test(dlpe, test_dlpe_full_width_fields_are_not_overrun);
 	tcase_add_test(dlpe, test_dlpe_text_after_nul_is_ignored_and_output_is_utf8);
 	tcase_add_test(dlpe, test_dlpe_placeholders);
+	tcase_add_test(dlpe, test_dlpe_sectype_and_tls_wish);
 	suite_add_tcase(suite, dlpe);
 
 	tcase_add_test(status, test_status_text_for_nvme_status);
@@ -671,6 +764,7 @@ int main(void)
 	tcase_add_test(ops, test_ops_on_missing_device_report_no_device);
 	tcase_add_test(ops, test_ops_refuse_names_that_are_not_devices);
 	tcase_add_test(ops, test_connect_without_address_fails_before_the_kernel);
+	tcase_add_test(ops, test_connect_tls_names_what_is_missing);
 	tcase_add_test(ops, test_cancelled_op_is_not_started_and_reports_cancelled);
 	tcase_add_test(ops, test_kernel_freed_while_op_runs);
 	suite_add_tcase(suite, ops);
