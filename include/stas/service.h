@@ -142,6 +142,9 @@ typedef struct {
 	 * does it stay anyway? stafd keeps an mDNS DC that merely stopped being
 	 * advertised until it also stops answering. */
 	gboolean (*spare)(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data);
+	/* Is @tid wanted whatever exclude= and ip-family say? (stacd: a controller
+	 * the host booted from, NBFT) */
+	gboolean (*pinned)(StasService *svc, const StasTid *tid, gpointer data);
 	/* @ctrl goes: does its kernel connection stay (disconnect-scope)? */
 	gboolean (*keep_connection)(StasService *svc, StasCtrl *ctrl, gpointer data);
 	/* Once the set is right: each managed controller learns what the
@@ -150,8 +153,8 @@ typedef struct {
 } StasServiceApply;
 
 /* Phase 2's one mechanism, for both daemons: the TIDs of @all (in order of
- * precedence, duplicates allowed) that are neither excluded nor invalid are
- * wanted; managed controllers that are not go (unless spared), wanted ones
+ * precedence, duplicates allowed) that are pinned, or neither excluded nor
+ * invalid, are wanted; managed controllers that are not go (unless spared), wanted ones
  * not managed yet are created, managed ones whose options changed take the
  * new ones (same controller, same connection). Returns how many went. */
 guint stas_service_apply(StasService *svc, const GPtrArray *all, const StasServiceApply *how, gpointer data);

@@ -70,17 +70,20 @@ gboolean stas_service_address_valid(StasService *svc, const StasTid *tid)
 	return TRUE;
 }
 
-/* The TIDs of @all (duplicates once) that are neither excluded nor have an
- * invalid address: what the daemon should manage. */
-static GPtrArray *wanted_tids(StasService *svc, const GPtrArray *all)
+/* The TIDs of @all (duplicates once) that are pinned, or neither excluded nor
+ * have an invalid address: what the daemon should manage. */
+static GPtrArray *wanted_tids(StasService *svc, const GPtrArray *all, const StasServiceApply *how,
+			      gpointer data)
 {
 	GPtrArray *wanted = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
 
 	for (guint i = 0; i < all->len; i++) {
 		StasTid *tid = g_ptr_array_index(all, i);
 
-		if (!stas_tid_list_contains(wanted, tid) && !stas_service_excluded(svc, tid) &&
-		    stas_service_address_valid(svc, tid))
+		if (stas_tid_list_contains(wanted, tid))
+			continue;
+		if ((how->pinned && how->pinned(svc, tid, data)) ||
+		    (!stas_service_excluded(svc, tid) && stas_service_address_valid(svc, tid)))
 			g_ptr_array_add(wanted, stas_tid_ref(tid));
 	}
 	return wanted;
@@ -101,7 +104,7 @@ static void add_wanted(StasService *svc, const GPtrArray *wanted)
 
 guint stas_service_apply(StasService *svc, const GPtrArray *all, const StasServiceApply *how, gpointer data)
 {
-	g_autoptr(GPtrArray) wanted = wanted_tids(svc, all);
+	g_autoptr(GPtrArray) wanted = wanted_tids(svc, all, how, data);
 	g_autoptr(GPtrArray) current = stas_service_ctrls(svc);
 	guint removed = 0;
 

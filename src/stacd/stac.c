@@ -13,6 +13,7 @@
 #include "stac.h"
 #include "stas/dbus-util.h"
 #include "stas/names.h"
+#include "stas/nbft.h"
 #include "stas/state.h"
 
 #define ADD_SOAK_S	     1.0  /* sysfs attributes trail udev "add" events */
@@ -270,8 +271,15 @@ static void set_dlpe(StasService *svc, StasCtrl *ctrl, gpointer data)
 		stas_ioc_set_dlpe(stas_ioc_from_ctrl(ctrl), listing->dlpe);
 }
 
+/* The controllers the host booted from: no configuration takes them away. */
+static gboolean booted_from(StasService *svc, const StasTid *tid, gpointer data)
+{
+	return stas_tid_list_contains(STAC(svc)->booted, tid);
+}
+
 static const StasServiceApply apply_iocs = {
 	.noun = "I/O controller",
+	.pinned = booted_from,
 	.keep_connection = keep_connection,
 	.annotate = set_dlpe,
 };
@@ -284,6 +292,12 @@ static void apply(StasStac *stac, GPtrArray *configured)
 	GHashTableIter iter;
 	gpointer key;
 
+	/* Firmware tables do not change while the host runs: read once, before the first
+	 * reconciliation can remove a restored boot controller. */
+	if (!stac->booted)
+		stac->booted = stas_nbft_io_tids(svc->env.sysfs_root, svc->env.host.hostnqn,
+						 stas_conf_get_bool(svc->conf, STAS_OPT_IGNORE_IFACE));
+	stas_tid_list_append(all, stac->booted);
 	/* nqn is mandatory for I/O controllers; fc/loop have no trsvcid. */
 	for (guint i = 0; i < configured->len; i++) {
 		StasTid *tid = g_ptr_array_index(configured, i);
@@ -634,6 +648,7 @@ static void stac_finalize(StasService *svc)
 	g_clear_pointer(&stac->add_soak, stas_timer_free);
 	g_clear_pointer(&stac->startup_audit_timer, stas_timer_free);
 	g_clear_pointer(&stac->configured, g_ptr_array_unref);
+	g_clear_pointer(&stac->booted, g_ptr_array_unref);
 }
 
 static const StasServiceClass stac_class = {

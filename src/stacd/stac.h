@@ -37,6 +37,7 @@ struct _StasStac {
 	gboolean applied;
 	StasTimer *startup_audit_timer;
 	GPtrArray *configured; /* StasTid*: stacd.conf's controllers at the last reconciliation */
+	GPtrArray *booted;     /* StasTid*: the NBFT's I/O controllers, read at the first one */
 };
 
 /* A log page entry stafd listed, and the DC it came from (its identity). */

@@ -319,8 +319,6 @@ StasStaf *stas_staf_new(StasLogger *logger, const char *conf_path, gboolean tron
 {
 	StasStaf *staf = g_new0(StasStaf, 1);
 
-	if (g_file_test("/sys/firmware/acpi/tables/NBFT", G_FILE_TEST_EXISTS))
-		stas_warn("NBFT tables are present but this build cannot read them (libnvme >= 1.5 needed)");
 	staf->zeroconf = stas_zeroconf_new(on_zeroconf_changed, &staf->svc);
 	if (!stas_service_init(&staf->svc, &staf_class, logger, conf_path, tron, exit_status)) {
 		stas_service_free(&staf->svc);

@@ -19,9 +19,10 @@ typedef struct {
 	char *dir; /* sysfs root, configuration, state file */
 	FakeKernel *kernel;
 	StasService *svc;
-	GPtrArray *spare; /* subsysnqns the daemon spares */
-	gboolean keep;	  /* what keep_connection answers */
-	GString *hooks;	  /* "annotate:SUB ..." in call order */
+	GPtrArray *spare;  /* subsysnqns the daemon spares */
+	GPtrArray *pinned; /* subsysnqns the daemon pins */
+	gboolean keep;	   /* what keep_connection answers */
+	GString *hooks;	   /* "annotate:SUB ..." in call order */
 	guint created;
 	guint reconciles;	    /* phase 2 runs */
 	GPtrArray *last_configured; /* what the last one was given */
@@ -77,6 +78,11 @@ static gboolean toy_keep(StasService *svc, StasCtrl *ctrl, gpointer data)
 	return fx.keep;
 }
 
+static gboolean toy_pinned(StasService *svc, const StasTid *tid, gpointer data)
+{
+	return g_ptr_array_find_with_equal_func(fx.pinned, stas_tid_subsysnqn(tid), g_str_equal, NULL);
+}
+
 static void toy_annotate(StasService *svc, StasCtrl *ctrl, gpointer data)
 {
 	note("annotate", ctrl);
@@ -85,6 +91,7 @@ static void toy_annotate(StasService *svc, StasCtrl *ctrl, gpointer data)
 static const StasServiceApply toy_apply = {
 	.noun = "Toy controller",
 	.spare = toy_spare,
+	.pinned = toy_pinned,
 	.keep_connection = toy_keep,
 	.annotate = toy_annotate,
 };
@@ -251,6 +258,7 @@ static void setup(void)
 	g_hash_table_remove_all(resolver->answers);
 	g_ptr_array_set_size(resolver->held, 0);
 	fx.spare = g_ptr_array_new();
+	fx.pinned = g_ptr_array_new();
 	fx.hooks = g_string_new(NULL);
 	fx.dir = tu_tmpdir();
 	fx.kernel = fake_kernel_new();
@@ -264,6 +272,7 @@ static void teardown(void)
 	tu_rmtree(fx.dir);
 	g_free(fx.dir);
 	g_ptr_array_unref(fx.spare);
+	g_ptr_array_unref(fx.pinned);
 	g_string_free(fx.hooks, TRUE);
 	g_clear_pointer(&fx.last_configured, g_ptr_array_unref);
 }
@@ -324,6 +333,26 @@ START_TEST(test_spared_controller_stays_unless_listed)
 	use_conf("[Controllers]\nexclude = subsysnqn=" SUB2 "\n");
 	ck_assert_uint_eq(apply(tid_of(SUB1), tid_of(SUB2), NULL), 1);
 	ck_assert_ptr_null(managed(SUB2));
+}
+END_TEST
+
+/* A pinned controller (stacd: one the host booted from) is wanted whatever exclude= and
+ * ip-family say, and a reload that drops everything else keeps it and its connection. */
+START_TEST(test_pinned_controller_ignores_exclusion_and_family)
+{
+	StasCtrl *boot;
+
+	g_ptr_array_add(fx.pinned, SUB1);
+	use_conf("[Global]\nip-family = ipv6\n[Controllers]\nexclude = subsysnqn=" SUB1 "\n");
+	ck_assert_uint_eq(apply(tid_of(SUB1), tid_of(SUB2), NULL), 0);
+	boot = managed(SUB1);
+	ck_assert_ptr_nonnull(boot);
+	ck_assert_ptr_null(managed(SUB2)); /* excluded by family, not pinned */
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", NULL);
+	ck_assert_uint_eq(apply(tid_of(SUB1), NULL), 0);
+	ck_assert_ptr_eq(managed(SUB1), boot);
+	ck_assert(stas_ctrl_connected(boot));
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
 }
 END_TEST
 
@@ -433,6 +462,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_unwanted_goes_and_keep_decides_its_connection, 0, 2);
 	tcase_add_test(tc, test_spared_controller_stays_unless_listed);
 	tcase_add_test(tc, test_invalid_address_is_not_wanted);
+	tcase_add_test(tc, test_pinned_controller_ignores_exclusion_and_family);
 	tcase_add_test(tc, test_changed_options_keep_the_controller);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("resolve");

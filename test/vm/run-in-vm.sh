@@ -22,6 +22,8 @@
 #   --world W       debian12 (default) or trixie: which kernel (kernel.conf)
 #   --root DIR      the guest's root filesystem (default /); it must hold
 #                   this tree at /src unless it is /
+#   --acpitable F   give the guest's firmware the ACPI table in file F
+#                   (repeatable; e.g. an NBFT)
 #   --env VAR=VAL   set VAR for SCRIPT (repeatable). All STAS_* variables of
 #                   the caller are passed on as well.
 #   -m MB           guest memory (default 1024)
@@ -41,7 +43,7 @@ set -euo pipefail
 
 TIMEOUT=600 KEEP=${STAS_VM_KEEP:-0} RUN='' CWD=$PWD MEM=1024 SMP=2
 ACCEL=${STAS_VM_ACCEL:-auto} QUIET=0 VERBOSE=0 WORLD=${STAS_VM_WORLD:-debian12} ROOT=/
-ENVS=()
+ENVS=() ACPI=()
 
 usage() {
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
         --cwd) CWD=${2:?}; shift 2 ;;
         --world) WORLD=${2:?}; shift 2 ;;
         --root) ROOT=$(readlink -f "${2:?}"); shift 2 ;;
+        --acpitable) ACPI+=(-acpitable "file=$(readlink -f "${2:?}")"); shift 2 ;;
         --env) ENVS+=("${2:?}"); shift 2 ;;
         -m) MEM=${2:?}; shift 2 ;;
         --smp) SMP=${2:?}; shift 2 ;;
@@ -170,7 +173,7 @@ boot_qemu() {
         -append "console=ttyS0 quiet loglevel=4 panic=-1 oops=panic 8250.nr_uarts=1 random.trust_cpu=on stasvm.run=$RUN stasvm.stage2=$GUEST_VM_DIR/guest/stage2.sh" \
         -display none -vga none -monitor none -nic none -no-reboot \
         -serial "file:$RUN/console.log" \
-        -device virtio-rng-pci \
+        -device virtio-rng-pci ${ACPI[@]+"${ACPI[@]}"} \
         -virtfs "local,path=$ROOT,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
         -virtfs "local,path=$KDIR,mount_tag=staskernel,security_model=none,readonly=on,multidevs=remap" \
         -virtfs "local,path=$RUN,mount_tag=stasrun,security_model=none,multidevs=remap" \

@@ -127,8 +127,8 @@ RUN=$(mktemp -d "$VM_CACHE/runs/run.XXXXXX")
 # run_world WORLD: boot WORLD's VM, run its scenarios, add to $RUN/results
 rc=0
 run_world() {
-    local world=$1 root=/ cwd=$VM_REPO guest_dir=$VM_DIR build=$STAS_BUILD_DIR wrc=0 i
-    local -a scns=()
+    local world=$1 root=/ cwd=$VM_REPO guest_dir=$VM_DIR build=$STAS_BUILD_DIR wrc=0 i t
+    local -a scns=() firmware=()
     mapfile -t scns < <(printf '%s' "${IN_WORLD[$world]}")
     mkdir -p "$RUN/$world"
     : >"$RUN/$world/results"
@@ -140,6 +140,8 @@ run_world() {
             return
         fi
         cwd=/src guest_dir=/src/test/vm build=/var/tmp/stas-build
+        # its firmware has NBFT tables: a boot subsystem, and a malformed one
+        for t in boot bad-heap; do firmware+=(--acpitable "$VM_REPO/test/data/nbft/$t.bin"); done
         for i in "${!scns[@]}"; do
             case "${scns[$i]}" in
             "$VM_REPO"/*) scns[i]=/src/${scns[$i]#"$VM_REPO"/} ;;
@@ -149,6 +151,7 @@ run_world() {
     fi
     STAS_BUILD_DIR=$build STAS_VM_RESULTS=$RUN/$world/results "$VM_DIR/run-in-vm.sh" \
         --run-dir "$RUN/$world" --world "$world" --root "$root" -t "$TIMEOUT" --cwd "$cwd" \
+        ${firmware[@]+"${firmware[@]}"} \
         ${VERBOSE[@]+"${VERBOSE[@]}"} "$guest_dir/guest/scenarios.sh" "${scns[@]}" || wrc=$?
     cat "$RUN/$world/results" >>"$RUN/results"
     case "$wrc" in

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The NVMe-oF controllers the host booted from (NBFT, TP8012): the ACPI
+ * tables the boot firmware left under /sys/firmware/acpi/tables/NBFT*, read
+ * with libnvme (1.5 and later). Their I/O controllers are wanted whatever
+ * the configuration says: a reload or an exclude= must never take the root
+ * file system away.
+ */
+#pragma once
+
+#include <glib.h>
+
+/* The TIDs (StasTid*) of the subsystem namespaces that the NBFT tables under
+ * @sysfs_root (normally "/sys") name, each once, with the table's host NQN
+ * when it differs from @system_hostnqn. A table libnvme cannot parse, or an
+ * entry without an address or NQN, is logged (where and why) and skipped;
+ * tables that this build cannot read at all (libnvme < 1.5) are logged
+ * once. Never NULL. */
+GPtrArray *stas_nbft_io_tids(const char *sysfs_root, const char *system_hostnqn, gboolean ignore_iface);
