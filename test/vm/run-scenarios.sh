@@ -83,18 +83,9 @@ else
         fi
     done
 fi
-# scenario_world FILE: the world its "# stas-vm-world:" header names
-scenario_world() {
-    local line w=debian12
-    while IFS= read -r line; do
-        case $line in
-        '# stas-vm-world: '*) w=${line#'# stas-vm-world: '} ;;
-        '#'* | '') ;;
-        *) break ;;
-        esac
-    done <"$1"
-    echo "$w"
-}
+# shellcheck source=scenario-header.sh
+. "$VM_DIR/scenario-header.sh"
+scenario_world() { scenario_header "$1" world debian12; } # scenario_world FILE
 declare -A IN_WORLD=()
 for s in "${SCENARIOS[@]}"; do
     w=$(scenario_world "$s")

@@ -108,15 +108,11 @@ count() { # count PASS|FAIL NAME
 
 # A long scenario says how long it may take in a header line
 # "# stas-vm-timeout: SECONDS"; the larger of that and $SCN_TIMEOUT applies.
+# shellcheck source=../scenario-header.sh
+. "${BASH_SOURCE[0]%/*}/../scenario-header.sh"
 scenario_timeout() { # scenario_timeout FILE
-    local line want=0
-    while IFS= read -r line; do
-        case $line in
-        '# stas-vm-timeout: '*) want=${line#'# stas-vm-timeout: '} ;;
-        '#'* | '') ;;
-        *) break ;;
-        esac
-    done <"$1"
+    local want
+    want=$(scenario_header "$1" timeout 0)
     [[ $want =~ ^[0-9]+$ ]] && [ "$want" -gt "$SCN_TIMEOUT" ] && echo "$want" || echo "$SCN_TIMEOUT"
 }
 
