@@ -49,8 +49,8 @@ typedef struct {
 	 * controller rebuilt from a record (NULL to skip it). */
 	void (*save_record)(StasService *svc, StasCtrl *ctrl, JsonObject *record);
 	StasCtrl *(*restore_record)(StasService *svc, StasTid *tid, JsonObject *record);
-	/* Keep kernel connections when stopping? */
-	gboolean (*keep_on_stop)(StasService *svc);
+	/* Keep @ctrl's kernel connection when stopping? */
+	gboolean (*keep_on_stop)(StasService *svc, StasCtrl *ctrl);
 	/* Extra members of process_info (stafd: "avahi"). */
 	void (*process_info)(StasService *svc, JsonBuilder *builder, gboolean root);
 	void (*finalize)(StasService *svc);

@@ -10,6 +10,7 @@
 #include <libnvme.h>
 
 #include "stas/log.h"
+#include "stas/names.h"
 #include "stas/nbft.h"
 #include "stas/tid.h"
 
@@ -41,29 +42,79 @@ static const char *text(const char *s)
 	return s ? s : "";
 }
 
-/* One subsystem namespace descriptor as a TID, or NULL (logged) when it cannot be one. */
-static StasTid *ssns_tid(const char *path, const struct nbft_info *nbft,
-			 const struct nbft_info_subsystem_ns *ns, const char *system_hostnqn,
-			 gboolean ignore_iface)
+/* The TID of a controller the table names; @hostnqn is the table's. */
+static StasTid *table_tid(const char *transport, const char *traddr, const char *trsvcid,
+			  const char *subsysnqn, const char *hostnqn, const char *system_hostnqn,
+			  gboolean ignore_iface)
 {
 	g_autoptr(GHashTable) cid = g_hash_table_new(g_str_hash, g_str_equal);
-	const char *hostnqn = text(nbft->host.nqn);
 
-	if (!*ns->transport || !*ns->traddr || !*text(ns->trsvcid) || !*text(ns->subsys_nqn)) {
-		stas_warn("%s: NBFT subsystem entry %d has no transport, address, port or NQN: ignored", path,
-			  ns->index);
-		return NULL;
-	}
-	g_hash_table_insert(cid, "transport", (gpointer)ns->transport);
-	g_hash_table_insert(cid, "traddr", (gpointer)ns->traddr);
-	g_hash_table_insert(cid, "trsvcid", ns->trsvcid);
-	g_hash_table_insert(cid, "subsysnqn", ns->subsys_nqn);
+	g_hash_table_insert(cid, "transport", (gpointer)transport);
+	g_hash_table_insert(cid, "traddr", (gpointer)traddr);
+	g_hash_table_insert(cid, "trsvcid", (gpointer)trsvcid);
+	g_hash_table_insert(cid, "subsysnqn", (gpointer)subsysnqn);
 	if (*hostnqn && g_strcmp0(hostnqn, system_hostnqn) != 0)
 		g_hash_table_insert(cid, "host-nqn", (gpointer)hostnqn);
 	return stas_tid_new(cid, system_hostnqn, ignore_iface);
 }
 
-static void read_table(const char *path, const char *system_hostnqn, gboolean ignore_iface, GPtrArray *tids)
+/* One subsystem namespace descriptor as a TID, or NULL (logged) when it cannot be one. */
+static StasTid *ssns_tid(const char *path, const struct nbft_info *nbft,
+			 const struct nbft_info_subsystem_ns *ns, const char *system_hostnqn,
+			 gboolean ignore_iface)
+{
+	if (!*ns->transport || !*ns->traddr || !*text(ns->trsvcid) || !*text(ns->subsys_nqn)) {
+		stas_warn("%s: NBFT subsystem entry %d has no transport, address, port or NQN: ignored", path,
+			  ns->index);
+		return NULL;
+	}
+	return table_tid(ns->transport, ns->traddr, ns->trsvcid, ns->subsys_nqn, text(nbft->host.nqn),
+			 system_hostnqn, ignore_iface);
+}
+
+/* One discovery descriptor (a URI such as nvme+tcp://192.0.2.1:8009/) as a TID, or NULL. */
+static StasTid *discovery_tid(const char *path, const struct nbft_info *nbft,
+			      const struct nbft_info_discovery *d, const char *system_hostnqn,
+			      gboolean ignore_iface)
+{
+#ifdef HAVE_NVME_PARSE_URI
+	struct nvme_fabrics_uri *uri = nvme_parse_uri(text(d->uri));
+	g_autofree char *port = NULL;
+	StasTid *tid = NULL;
+
+	if (!uri || !uri->protocol || !uri->host) {
+		stas_warn("%s: NBFT discovery entry %d has no usable URI \"%s\": ignored", path, d->index,
+			  text(d->uri));
+	} else {
+		port = g_strdup_printf("%d", uri->port > 0 ? uri->port : 8009);
+		tid = table_tid(uri->protocol, uri->host, port, *text(d->nqn) ? d->nqn : STAS_WKNQN,
+				text(nbft->host.nqn), system_hostnqn, ignore_iface);
+	}
+	if (uri)
+		nvme_free_uri(uri);
+	return tid;
+#else
+	stas_warn("%s: NBFT discovery entry %d (%s) is not used: reading its URI needs libnvme 1.10", path,
+		  d->index, text(d->uri));
+	return NULL;
+#endif
+}
+
+static void add_tid(const char *path, StasNbftKind kind, StasTid *tid, GPtrArray *tids)
+{
+	if (!tid)
+		return;
+	if (stas_tid_list_contains(tids, tid)) {
+		stas_tid_unref(tid);
+		return;
+	}
+	stas_info("%s - Boot %scontroller from %s: always wanted", stas_tid_to_string(tid),
+		  kind == STAS_NBFT_DISCOVERY ? "discovery " : "", path);
+	g_ptr_array_add(tids, tid);
+}
+
+static void read_table(const char *path, StasNbftKind kind, const char *system_hostnqn, gboolean ignore_iface,
+		       GPtrArray *tids)
 {
 	struct nbft_info *nbft = NULL;
 
@@ -75,30 +126,27 @@ static void read_table(const char *path, const char *system_hostnqn, gboolean ig
 			  errno ? g_strerror(errno) : "libnvme cannot parse it");
 		return;
 	}
-	for (struct nbft_info_subsystem_ns **ns = nbft->subsystem_ns_list; ns && *ns; ns++) {
-		StasTid *tid = ssns_tid(path, nbft, *ns, system_hostnqn, ignore_iface);
-
-		if (!tid)
-			continue;
-		if (stas_tid_list_contains(tids, tid)) {
-			stas_tid_unref(tid);
-			continue;
-		}
-		stas_info("%s - Boot controller from %s: always wanted", stas_tid_to_string(tid), path);
-		g_ptr_array_add(tids, tid);
+	if (kind == STAS_NBFT_IO) {
+		for (struct nbft_info_subsystem_ns **ns = nbft->subsystem_ns_list; ns && *ns; ns++)
+			add_tid(path, kind, ssns_tid(path, nbft, *ns, system_hostnqn, ignore_iface), tids);
+	} else {
+		for (struct nbft_info_discovery **d = nbft->discovery_list; d && *d; d++)
+			add_tid(path, kind, discovery_tid(path, nbft, *d, system_hostnqn, ignore_iface),
+				tids);
 	}
 	nvme_nbft_free(nbft);
 }
 #endif
 
-GPtrArray *stas_nbft_io_tids(const char *sysfs_root, const char *system_hostnqn, gboolean ignore_iface)
+GPtrArray *stas_nbft_tids(const char *sysfs_root, StasNbftKind kind, const char *system_hostnqn,
+			  gboolean ignore_iface)
 {
 	g_autoptr(GPtrArray) paths = table_paths(sysfs_root);
 	GPtrArray *tids = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
 
 #ifdef HAVE_NVME_NBFT_READ
 	for (guint i = 0; i < paths->len; i++)
-		read_table(g_ptr_array_index(paths, i), system_hostnqn, ignore_iface, tids);
+		read_table(g_ptr_array_index(paths, i), kind, system_hostnqn, ignore_iface, tids);
 #else
 	if (paths->len)
 		stas_warn("%s: NBFT tables are present, but this build's libnvme cannot read them (1.5 or "

@@ -363,11 +363,11 @@ void stas_service_stop(StasService *svc)
 		g_main_loop_quit(svc->loop);
 		return;
 	}
-	keep = svc->klass->keep_on_stop(svc);
 	svc->stop_grace_id = g_timeout_add_seconds(STOP_GRACE_S, on_stop_grace, svc);
 	for (guint i = 0; i < ctrls->len; i++) {
 		StasCtrl *ctrl = g_ptr_array_index(ctrls, i);
 
+		keep = svc->klass->keep_on_stop(svc, ctrl);
 		stas_ctrl_stop(ctrl);
 		stas_terminator_dispose(svc->terminator, stas_ctrl_ref(ctrl), keep, on_disposed, svc);
 	}

@@ -295,8 +295,8 @@ static void apply(StasStac *stac, GPtrArray *configured)
 	/* Firmware tables do not change while the host runs: read once, before the first
 	 * reconciliation can remove a restored boot controller. */
 	if (!stac->booted)
-		stac->booted = stas_nbft_io_tids(svc->env.sysfs_root, svc->env.host.hostnqn,
-						 stas_conf_get_bool(svc->conf, STAS_OPT_IGNORE_IFACE));
+		stac->booted = stas_nbft_tids(svc->env.sysfs_root, STAS_NBFT_IO, svc->env.host.hostnqn,
+					      stas_conf_get_bool(svc->conf, STAS_OPT_IGNORE_IFACE));
 	stas_tid_list_append(all, stac->booted);
 	/* nqn is mandatory for I/O controllers; fc/loop have no trsvcid. */
 	for (guint i = 0; i < configured->len; i++) {
@@ -630,7 +630,7 @@ static StasCtrl *stac_restore_record(StasService *svc, StasTid *tid, JsonObject 
 	return stas_ioc_ctrl(ioc);
 }
 
-static gboolean stac_keep_on_stop(StasService *svc)
+static gboolean stac_keep_on_stop(StasService *svc, StasCtrl *ctrl)
 {
 	return TRUE; /* stacd never takes storage down when it exits */
 }

@@ -9,6 +9,7 @@
 #include "autoconnect.h"
 #include "staf.h"
 #include "stas/names.h"
+#include "stas/nbft.h"
 #include "stas/state.h"
 
 static StasStaf *STAF(StasService *svc)
@@ -113,6 +114,7 @@ static void normalise_configured(StasStaf *staf, GPtrArray *configured)
 
 /* Where the wanted DCs of one reconciliation come from. */
 typedef struct {
+	GPtrArray *booted; /* the NBFT's */
 	GPtrArray *configured;
 	GPtrArray *discovered;
 	GPtrArray *referrals;
@@ -127,13 +129,14 @@ static gboolean spare_dc(StasService *svc, StasCtrl *ctrl, gboolean listed, gpoi
 	return !listed && !stas_dc_is_unresponsive(dc) && stas_dc_get_origin(dc) == STAS_ORIGIN_DISCOVERED;
 }
 
-/* Configuration beats a referral, which beats mDNS. */
+/* Configuration (the firmware's first) beats a referral, which beats mDNS. */
 static void set_origin(StasService *svc, StasCtrl *ctrl, gpointer data)
 {
 	const Sources *from = data;
 	StasDc *dc = stas_dc_from_ctrl(ctrl);
 
-	if (stas_tid_list_contains(from->configured, ctrl->tid))
+	if (stas_tid_list_contains(from->booted, ctrl->tid) ||
+	    stas_tid_list_contains(from->configured, ctrl->tid))
 		stas_dc_set_origin(dc, STAS_ORIGIN_CONFIGURED);
 	else if (stas_tid_list_contains(from->referrals, ctrl->tid))
 		stas_dc_set_origin(dc, STAS_ORIGIN_REFERRAL);
@@ -141,9 +144,16 @@ static void set_origin(StasService *svc, StasCtrl *ctrl, gpointer data)
 		stas_dc_set_origin(dc, STAS_ORIGIN_DISCOVERED);
 }
 
+/* The DCs the host booted through: no configuration takes them away. */
+static gboolean booted_through(StasService *svc, const StasTid *tid, gpointer data)
+{
+	return stas_tid_list_contains(((const Sources *)data)->booted, tid);
+}
+
 static const StasServiceApply apply_dcs = {
 	.noun = "Controller",
 	.spare = spare_dc,
+	.pinned = booted_through,
 	.annotate = set_origin,
 };
 
@@ -153,9 +163,15 @@ static void staf_reconcile(StasService *svc, GPtrArray *configured)
 	g_autoptr(GPtrArray) referrals = referral_tids(staf);
 	g_autoptr(GPtrArray) discovered = discovered_tids(staf);
 	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
-	Sources from = { configured, discovered, referrals };
+	Sources from;
 
+	/* Firmware tables do not change while the host runs: read once, at the first one. */
+	if (!staf->booted)
+		staf->booted = stas_nbft_tids(svc->env.sysfs_root, STAS_NBFT_DISCOVERY, svc->env.host.hostnqn,
+					      stas_conf_get_bool(svc->conf, STAS_OPT_IGNORE_IFACE));
+	from = (Sources){ staf->booted, configured, discovered, referrals };
 	normalise_configured(staf, configured);
+	stas_tid_list_append(all, staf->booted);
 	stas_tid_list_append(all, configured);
 	stas_tid_list_append(all, discovered);
 	stas_tid_list_append(all, referrals);
@@ -257,9 +273,11 @@ static StasCtrl *staf_restore_record(StasService *svc, StasTid *tid, JsonObject 
 	return stas_dc_ctrl(dc);
 }
 
-static gboolean staf_keep_on_stop(StasService *svc)
+/* A DC the host booted through stays connected, persistent-connections or not. */
+static gboolean staf_keep_on_stop(StasService *svc, StasCtrl *ctrl)
 {
-	return stas_conf_get_bool(svc->conf, STAS_OPT_PERSISTENT_CONNECTIONS);
+	return stas_conf_get_bool(svc->conf, STAS_OPT_PERSISTENT_CONNECTIONS) ||
+	       stas_tid_list_contains(STAF(svc)->booted, ctrl->tid);
 }
 
 static void staf_process_info(StasService *svc, JsonBuilder *b, gboolean root)
@@ -280,6 +298,7 @@ static void staf_finalize(StasService *svc)
 	StasStaf *staf = STAF(svc);
 
 	g_clear_pointer(&staf->zeroconf, stas_zeroconf_free);
+	g_clear_pointer(&staf->booted, g_ptr_array_unref);
 	if (staf->masked)
 		stas_autoconnect_unmask();
 }

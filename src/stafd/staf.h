@@ -15,7 +15,8 @@ typedef struct {
 	StasService svc; /* first: a StasStaf is a StasService */
 	StasDbusStaf *iface;
 	StasZeroconf *zeroconf;
-	gboolean masked; /* nvme-cli's autoconnect rule is masked by us */
+	GPtrArray *booted; /* StasTid*: the NBFT's discovery controllers, read at the first reconciliation */
+	gboolean masked;   /* nvme-cli's autoconnect rule is masked by us */
 } StasStaf;
 
 /* For tests that build the service by hand. */

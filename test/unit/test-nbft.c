@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The NBFT reader (nbft.c) against tables made by test/tools/mknbft.py
- * (test/data/nbft): one boot controller from a good table, each once even
- * when two tables name it, and nothing (but a logged reason) from a table
- * libnvme cannot parse. A build whose libnvme cannot read NBFT (< 1.5)
+ * (test/data/nbft): one boot controller and one boot discovery controller
+ * from a good table, each once even when two tables name it, and nothing
+ * (but a logged reason) from a table libnvme cannot parse. A build whose libnvme cannot read NBFT (< 1.5)
  * reads nothing at all.
  */
 #include "config.h"
@@ -43,7 +43,7 @@ static char *sysfs_with(const char *const *names)
 START_TEST(test_no_tables_no_controllers)
 {
 	g_autofree char *root = tu_tmpdir();
-	g_autoptr(GPtrArray) tids = stas_nbft_io_tids(root, SYS_HOSTNQN, FALSE);
+	g_autoptr(GPtrArray) tids = stas_nbft_tids(root, STAS_NBFT_IO, SYS_HOSTNQN, FALSE);
 
 	ck_assert_uint_eq(tids->len, 0);
 	tu_rmtree(root);
@@ -54,7 +54,7 @@ START_TEST(test_boot_controller_from_the_table)
 {
 	static const char *const names[] = { "boot.bin", "bad-heap.bin", "boot.bin", NULL };
 	g_autofree char *root = sysfs_with(names);
-	g_autoptr(GPtrArray) tids = stas_nbft_io_tids(root, SYS_HOSTNQN, FALSE);
+	g_autoptr(GPtrArray) tids = stas_nbft_tids(root, STAS_NBFT_IO, SYS_HOSTNQN, FALSE);
 #ifdef HAVE_NVME_NBFT_READ
 	const StasTid *tid;
 
@@ -74,11 +74,33 @@ START_TEST(test_boot_controller_from_the_table)
 }
 END_TEST
 
+/* The table's discovery descriptor (nvme+tcp://127.0.0.1:4441/) is stafd's boot DC. */
+START_TEST(test_boot_discovery_controller_from_the_table)
+{
+	static const char *const names[] = { "boot.bin", "bad-heap.bin", NULL };
+	g_autofree char *root = sysfs_with(names);
+	g_autoptr(GPtrArray) tids = stas_nbft_tids(root, STAS_NBFT_DISCOVERY, SYS_HOSTNQN, FALSE);
+#if defined(HAVE_NVME_NBFT_READ) && defined(HAVE_NVME_PARSE_URI)
+	const StasTid *tid;
+
+	ck_assert_uint_eq(tids->len, 1);
+	tid = g_ptr_array_index(tids, 0);
+	ck_assert_str_eq(stas_tid_transport(tid), "tcp");
+	ck_assert_str_eq(stas_tid_traddr(tid), "127.0.0.1");
+	ck_assert_str_eq(stas_tid_trsvcid(tid), "4441");
+	ck_assert_str_eq(stas_tid_subsysnqn(tid), "nqn.2014-08.org.nvmexpress.discovery");
+#else
+	ck_assert_uint_eq(tids->len, 0);
+#endif
+	tu_rmtree(root);
+}
+END_TEST
+
 START_TEST(test_only_a_bad_table)
 {
 	static const char *const names[] = { "bad-heap.bin", NULL };
 	g_autofree char *root = sysfs_with(names);
-	g_autoptr(GPtrArray) tids = stas_nbft_io_tids(root, SYS_HOSTNQN, FALSE);
+	g_autoptr(GPtrArray) tids = stas_nbft_tids(root, STAS_NBFT_IO, SYS_HOSTNQN, FALSE);
 
 	ck_assert_uint_eq(tids->len, 0);
 	tu_rmtree(root);
@@ -92,6 +114,7 @@ static Suite *nbft_suite(void)
 
 	tcase_add_test(tc, test_no_tables_no_controllers);
 	tcase_add_test(tc, test_boot_controller_from_the_table);
+	tcase_add_test(tc, test_boot_discovery_controller_from_the_table);
 	tcase_add_test(tc, test_only_a_bad_table);
 	suite_add_tcase(s, tc);
 	return s;
