@@ -146,7 +146,9 @@ restart_case only-stas-connections killed
 section "the end"
 check "no crash in the logs" not grep -qiE 'segfault|assert|CRITICAL \*\*' "$T"/stacd*.log "$T"/stafd*.log
 kill "$WRITER_PID" 2>/dev/null || true
-check "unmount" umount "$MNT"
+wait "$WRITER_PID" 2>/dev/null || true
+# (a sync the writer had started may still hold the file for a moment)
+check "unmount" wait_for 20 'umount "$MNT" 2>/dev/null'
 stacd_stop TERM || true
 stafd_stop TERM || true
 summary
