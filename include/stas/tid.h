@@ -21,6 +21,17 @@ typedef struct _StasTid StasTid;
 StasTid *stas_tid_new(GHashTable *cid, const char *system_hostnqn, gboolean ignore_iface);
 StasTid *stas_tid_new_from_entry(const StasCtrlEntry *entry, const char *system_hostnqn,
 				 gboolean ignore_iface);
+
+/* A controller's identity field by field (NULL = empty), for callers that
+ * have no dictionary (D-Bus arguments, firmware tables). */
+typedef struct {
+	const char *transport, *traddr, *trsvcid, *subsysnqn;
+	const char *host_traddr, *host_iface, *host_nqn;
+} StasTidFields;
+
+/* As stas_tid_new(): an empty host_nqn means @system_hostnqn. */
+StasTid *stas_tid_new_from_fields(const StasTidFields *fields, const char *system_hostnqn,
+				  gboolean ignore_iface);
 StasTid *stas_tid_ref(StasTid *tid);
 void stas_tid_unref(StasTid *tid);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasTid, stas_tid_unref)

@@ -84,16 +84,10 @@ StasTid *stas_dbus_tid(const char *transport, const char *traddr, const char *tr
 		       const char *host_traddr, const char *host_iface, const char *host_nqn,
 		       gboolean ignore_iface)
 {
-	g_autoptr(GHashTable) cid = g_hash_table_new(g_str_hash, g_str_equal);
+	const StasTidFields fields = { transport,   traddr,	trsvcid, subsysnqn,
+				       host_traddr, host_iface, host_nqn };
 
-	g_hash_table_insert(cid, "transport", (gpointer)transport);
-	g_hash_table_insert(cid, "traddr", (gpointer)traddr);
-	g_hash_table_insert(cid, "trsvcid", (gpointer)trsvcid);
-	g_hash_table_insert(cid, "subsysnqn", (gpointer)subsysnqn);
-	g_hash_table_insert(cid, "host-traddr", (gpointer)host_traddr);
-	g_hash_table_insert(cid, "host-iface", (gpointer)host_iface);
-	g_hash_table_insert(cid, "host-nqn", (gpointer)host_nqn);
-	return stas_tid_new(cid, host_nqn, ignore_iface);
+	return stas_tid_new_from_fields(&fields, host_nqn, ignore_iface);
 }
 
 char *stas_dbus_introspection_xml(GDBusInterfaceInfo *const *interfaces)

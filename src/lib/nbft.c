@@ -42,20 +42,14 @@ static const char *text(const char *s)
 	return s ? s : "";
 }
 
-/* The TID of a controller the table names; @hostnqn is the table's. */
+/* The TID of a controller the table names, under the table's host NQN. */
 static StasTid *table_tid(const char *transport, const char *traddr, const char *trsvcid,
 			  const char *subsysnqn, const char *hostnqn, const char *system_hostnqn,
 			  gboolean ignore_iface)
 {
-	g_autoptr(GHashTable) cid = g_hash_table_new(g_str_hash, g_str_equal);
+	const StasTidFields fields = { transport, traddr, trsvcid, subsysnqn, NULL, NULL, hostnqn };
 
-	g_hash_table_insert(cid, "transport", (gpointer)transport);
-	g_hash_table_insert(cid, "traddr", (gpointer)traddr);
-	g_hash_table_insert(cid, "trsvcid", (gpointer)trsvcid);
-	g_hash_table_insert(cid, "subsysnqn", (gpointer)subsysnqn);
-	if (*hostnqn && g_strcmp0(hostnqn, system_hostnqn) != 0)
-		g_hash_table_insert(cid, "host-nqn", (gpointer)hostnqn);
-	return stas_tid_new(cid, system_hostnqn, ignore_iface);
+	return stas_tid_new_from_fields(&fields, system_hostnqn, ignore_iface);
 }
 
 /* One subsystem namespace descriptor as a TID, or NULL (logged) when it cannot be one. */

@@ -319,6 +319,23 @@ static gpointer dict_value(GHashTable *dict, const char *key)
 	return (gpointer)(value ? value : "");
 }
 
+StasTid *stas_tid_new_from_fields(const StasTidFields *f, const char *system_hostnqn, gboolean ignore_iface)
+{
+	const char *const pairs[][2] = {
+		{ "transport", f->transport },	   { "traddr", f->traddr },
+		{ "trsvcid", f->trsvcid },	   { "subsysnqn", f->subsysnqn },
+		{ "host-traddr", f->host_traddr }, { "host-iface", f->host_iface },
+		{ "host-nqn", f->host_nqn },
+	};
+	g_autoptr(GHashTable) cid = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < G_N_ELEMENTS(pairs); i++) {
+		if (pairs[i][1] && *pairs[i][1])
+			g_hash_table_insert(cid, (gpointer)pairs[i][0], (gpointer)pairs[i][1]);
+	}
+	return stas_tid_new(cid, system_hostnqn, ignore_iface);
+}
+
 GHashTable *stas_tid_cid_from_dlpe(GHashTable *dlpe, GHashTable *dc)
 {
 	GHashTable *cid = g_hash_table_new(g_str_hash, g_str_equal);
