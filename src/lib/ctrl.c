@@ -197,6 +197,16 @@ static int conf_bool(StasCtrl *ctrl, const char *key, StasOpt opt)
 	return -1;
 }
 
+/* TLS as tls= says (per controller=, then the global option), or, when it says nothing,
+ * because the controller= entry carries a PSK. */
+static gboolean wants_tls(StasCtrl *ctrl)
+{
+	int tls = conf_bool(ctrl, "tls", STAS_OPT_TLS);
+	const char *key = stas_tid_cfg(ctrl->tid, "tls-key");
+
+	return tls == 1 || (tls == -1 && key && *key);
+}
+
 static char *nonempty(const char *text)
 {
 	return text && *text ? g_strdup(text) : NULL;
@@ -235,8 +245,7 @@ void stas_ctrl_build_request(StasCtrl *ctrl, StasConnectRequest *req)
 						    : conf_int(ctrl, desc->name, id,
 							       stas_fabrics_unset(desc->fabrics));
 	}
-	/* a configured PSK asks for TLS, unless tls=false says otherwise */
-	if (req->tls_key && !stas_fabrics_is_set(STAS_FABRICS_TLS, cfg->value[STAS_FABRICS_TLS]))
+	if (wants_tls(ctrl))
 		cfg->value[STAS_FABRICS_TLS] = 1;
 }
 
@@ -498,15 +507,10 @@ GHashTable *stas_ctrl_info(StasCtrl *ctrl, gboolean secrets)
 static void add_tls_details(StasCtrl *ctrl, GHashTable *details)
 {
 	g_autofree char *key = NULL;
-	StasConnectRequest req;
-	gboolean wanted;
 
 	if (ctrl->device)
 		key = stas_udev_ctrl_attr(ctrl->env->sysfs_root, ctrl->device, "tls_key");
-	stas_ctrl_build_request(ctrl, &req);
-	wanted = req.cfg.value[STAS_FABRICS_TLS] == 1;
-	stas_connect_request_clear(&req);
-	if (!wanted && !(key && *key))
+	if (!wants_tls(ctrl) && !(key && *key))
 		return;
 	/* not "tls"/"tls-key": those are the configuration's, which the dictionary already has */
 	put(details, "tls.active", key && *key ? "True" : "False");
