@@ -12,7 +12,7 @@ DESTDIR ?=
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src include test -name '*.[ch]')
 
 .PHONY: all deps install uninstall test test-unit test-asan test-valgrind test-vm test-install test-trixie \
-	clean purge update-subprojects format format-fix demo deb rpm fuzz fuzz-smoke
+	clean purge update-subprojects format format-fix demo deb rpm fuzz fuzz-smoke bench
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -108,6 +108,17 @@ rpm:
 # loaded machine.
 test-vm: all
 	STAS_BUILD_DIR=$(abspath $(BUILD)) test/vm/run-scenarios.sh -t 3600
+
+# Scale and speed on the VM's kernel (not part of make test; its N=40
+# correctness checks are, as the scale scenario): BENCH_N subsystems
+# (default 100; 500 works), the floor (kernel alone, nvme connect-all), cold
+# start, AEN latency, zoning churn, a udev storm, restarts and CLI timings.
+# Prints a table; the figures go to $(BUILD)/bench/results.json.
+BENCH_N ?= 100
+BENCH_STORM ?= 500
+BENCH_FLOOR ?= 1
+bench: all
+	BENCH_N=$(BENCH_N) BENCH_STORM=$(BENCH_STORM) BENCH_FLOOR=$(BENCH_FLOOR) test/vm/bench/run-bench.sh $(BUILD)
 
 clean:
 	-[ -f $(BUILD)/build.ninja ] && $(NINJA) -C $(BUILD) clean

@@ -15,6 +15,7 @@
 #               directory is printed. Kept anyway when something failed.
 #   -t SEC      kill the VM after SEC seconds (default 600)
 #   -s SEC      per-scenario time limit inside the VM (default 300)
+#   -m MB       guest memory (default 1024)
 #   -v          print the VM's setup log and console at the end
 #   -l          list the scenarios (with their world) and exit
 #
@@ -49,16 +50,17 @@ EOF
     exit 0
 fi
 
-TIMEOUT=600 KEEP=${STAS_VM_KEEP:-0} VERBOSE=() LIST=0
+TIMEOUT=600 KEEP=${STAS_VM_KEEP:-0} VERBOSE=() LIST=0 MEM=1024
 usage() {
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
     exit "${1:-2}"
 }
-while getopts "kt:s:vlh" opt; do
+while getopts "kt:s:m:vlh" opt; do
     case "$opt" in
         k) KEEP=1 ;;
         t) TIMEOUT=$OPTARG ;;
         s) export STAS_VM_SCENARIO_TIMEOUT=$OPTARG ;;
+        m) MEM=$OPTARG ;;
         v) VERBOSE=(-v) ;;
         l) LIST=1 ;;
         h) usage 0 ;;
@@ -141,7 +143,7 @@ run_world() {
         done
     fi
     STAS_BUILD_DIR=$build STAS_VM_RESULTS=$RUN/$world/results "$VM_DIR/run-in-vm.sh" \
-        --run-dir "$RUN/$world" --world "$world" --root "$root" -t "$TIMEOUT" --cwd "$cwd" \
+        --run-dir "$RUN/$world" --world "$world" --root "$root" -t "$TIMEOUT" -m "$MEM" --cwd "$cwd" \
         ${firmware[@]+"${firmware[@]}"} \
         ${VERBOSE[@]+"${VERBOSE[@]}"} "$guest_dir/guest/scenarios.sh" "${scns[@]}" || wrc=$?
     cat "$RUN/$world/results" >>"$RUN/results"
