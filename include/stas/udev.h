@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "stas/iface.h"
+#include "stas/sysfs-index.h"
 #include "stas/tid.h"
 
 typedef struct _StasUdev StasUdev;
@@ -53,6 +54,8 @@ const char *stas_udev_none_as_empty(const char *value);
 char *stas_udev_ctrl_attr(const char *sysfs_root, const char *sysname, const char *attr);
 /* Names of every nvme controller device, by instance number (nvme2 < nvme10). */
 GPtrArray *stas_udev_list_ctrls(const char *sysfs_root);
+/* That order, as a comparison of two names. */
+gint stas_udev_compare_ctrl_names(const char *a, const char *b);
 
 /* ---------------------------------------------------- matching (ctrl-match.c) */
 
@@ -61,11 +64,12 @@ GPtrArray *stas_udev_list_ctrls(const char *sysfs_root);
 gboolean stas_udev_cid_matches(GHashTable *cid, const StasTid *tid, const StasIfaces *ifaces);
 /* An existing controller of the kind (@discovery: DC, else IOC) matching @tid
  * that @owned (NULL: none) does not claim: the first whose subsysnqn is the
- * TID's own, else the first that matches through the well-known NQN. */
-char *stas_udev_find_free_ctrl(const char *sysfs_root, const StasTid *tid, gboolean discovery,
+ * TID's own, else the first that matches through the well-known NQN. Only
+ * the devices whose address @index has as @tid's are read further. */
+char *stas_udev_find_free_ctrl(StasSysfsIndex *index, const StasTid *tid, gboolean discovery,
 			       const StasIfaces *ifaces, gboolean (*owned)(const char *device, gpointer data),
 			       gpointer owned_data);
-/* The same, whoever owns the device. */
+/* The same in a one-off index, whoever owns the device. */
 char *stas_udev_find_ctrl(const char *sysfs_root, const StasTid *tid, gboolean discovery,
 			  const StasIfaces *ifaces);
 /* The TID of an existing controller (audits): host-iface from src-addr when

@@ -160,42 +160,42 @@ gboolean stas_udev_cid_matches(GHashTable *cid, const StasTid *tid, const StasIf
 	return TRUE;
 }
 
-/* The cheap first look of a scan: transport, address and port are all in the
- * uevent attribute, so a device that differs there costs one read. */
-static gboolean uevent_may_match(const char *sysfs_root, const char *name, const StasTid *tid)
+/* The cheap first look of a search: transport, address and port, which the
+ * index keeps for every device. */
+static gboolean address_may_match(const StasSysfsAddr *addr, const StasTid *tid)
 {
-	g_autoptr(GHashTable) uevent = stas_udev_ctrl_uevent(sysfs_root, name);
 	const char *transport = stas_tid_transport(tid);
-	const char *traddr = stas_udev_none_as_empty(g_hash_table_lookup(uevent, "NVME_TRADDR"));
 
-	if (!g_str_equal(transport, stas_udev_none_as_empty(g_hash_table_lookup(uevent, "NVME_TRTYPE"))) ||
-	    !g_str_equal(stas_tid_trsvcid(tid),
-			 stas_udev_none_as_empty(g_hash_table_lookup(uevent, "NVME_TRSVCID"))))
+	if (!g_str_equal(transport, addr->transport) || !g_str_equal(stas_tid_trsvcid(tid), addr->trsvcid))
 		return FALSE;
 	if (g_str_equal(transport, "tcp") || g_str_equal(transport, "rdma"))
-		return addr_equal(stas_tid_traddr(tid), traddr);
-	return g_ascii_strcasecmp(stas_tid_traddr(tid), traddr) == 0;
+		return addr_equal(stas_tid_traddr(tid), addr->traddr);
+	return g_ascii_strcasecmp(stas_tid_traddr(tid), addr->traddr) == 0;
 }
 
-char *stas_udev_find_free_ctrl(const char *sysfs_root, const StasTid *tid, gboolean discovery,
+char *stas_udev_find_free_ctrl(StasSysfsIndex *index, const StasTid *tid, gboolean discovery,
 			       const StasIfaces *ifaces, gboolean (*owned)(const char *device, gpointer data),
 			       gpointer owned_data)
 {
-	g_autoptr(GPtrArray) names = stas_udev_list_ctrls(sysfs_root);
+	const GPtrArray *devices;
+	const char *sysfs_root;
 	g_autoptr(StasIfaces) own = NULL;
 	g_autofree char *wildcard = NULL;
 
-	g_return_val_if_fail(tid, NULL);
-	/* One snapshot for the whole scan instead of one per controller. */
+	g_return_val_if_fail(index && tid, NULL);
+	sysfs_root = stas_sysfs_index_root(index);
+	devices = stas_sysfs_index_scan(index);
+	/* One snapshot for the whole search instead of one per controller. */
 	if (!ifaces && g_str_equal(stas_tid_transport(tid), "tcp") &&
 	    (*stas_tid_host_traddr(tid) || *stas_tid_host_iface(tid)))
 		ifaces = need_ifaces(NULL, &own);
 
-	for (guint i = 0; i < names->len; i++) {
-		const char *name = g_ptr_array_index(names, i);
+	for (guint i = 0; i < devices->len; i++) {
+		const StasSysfsAddr *addr = g_ptr_array_index(devices, i);
+		const char *name = addr->name;
 		g_autoptr(GHashTable) cid = NULL;
 
-		if (!uevent_may_match(sysfs_root, name, tid))
+		if (!address_may_match(addr, tid))
 			continue;
 		cid = stas_udev_ctrl_cid(sysfs_root, name);
 		if (!cid || !stas_udev_cid_matches(cid, tid, ifaces))
@@ -216,7 +216,9 @@ char *stas_udev_find_free_ctrl(const char *sysfs_root, const StasTid *tid, gbool
 char *stas_udev_find_ctrl(const char *sysfs_root, const StasTid *tid, gboolean discovery,
 			  const StasIfaces *ifaces)
 {
-	return stas_udev_find_free_ctrl(sysfs_root, tid, discovery, ifaces, NULL, NULL);
+	g_autoptr(StasSysfsIndex) index = stas_sysfs_index_new(sysfs_root);
+
+	return stas_udev_find_free_ctrl(index, tid, discovery, ifaces, NULL, NULL);
 }
 
 StasTid *stas_udev_ctrl_tid(const char *sysfs_root, const char *sysname, const StasIfaces *ifaces,

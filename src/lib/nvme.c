@@ -44,6 +44,7 @@ typedef struct {
 	 * set_trace may change it while workers run. */
 	gint log_level;
 	StasKernelSupport support; /* probed once at creation, read-only afterwards */
+	StasSysfsIndex *index;	   /* main thread only: find_existing */
 } NvmeKernel;
 
 /* The inputs of one operation, copied: the worker never sees the caller's memory, and holds a
@@ -58,11 +59,16 @@ typedef struct {
 	gboolean report_when_cancelled; /* the result owns something in the kernel */
 } NvmeOp;
 
+static void nvme_kernel_clear(gpointer data)
+{
+	stas_sysfs_index_free(((NvmeKernel *)data)->index);
+}
+
 static void nvme_op_free(gpointer data)
 {
 	NvmeOp *op = data;
 
-	g_atomic_rc_box_release(op->kernel);
+	g_atomic_rc_box_release_full(op->kernel, nvme_kernel_clear);
 	stas_kernel_host_clear(&op->host);
 	stas_connect_request_clear(&op->req);
 	g_free(op->device);
@@ -769,15 +775,15 @@ static void nvme_disconnect(StasKernel *k, const char *device, GCancellable *can
 static char *nvme_find_existing(StasKernel *k, const StasTid *tid, gboolean discovery,
 				StasDeviceOwnedFunc owned, gpointer owned_data)
 {
-	/* stas_udev_find_ctrl takes an interface snapshot (a netlink dump) only when a rule
+	/* The search takes an interface snapshot (a netlink dump) only when a rule
 	 * needs the addresses of the interfaces as they are now (SPEC §6.5.1). */
-	return stas_udev_find_free_ctrl(NULL, tid, discovery, NULL, owned, owned_data);
+	return stas_udev_find_free_ctrl(((NvmeKernel *)k)->index, tid, discovery, NULL, owned, owned_data);
 }
 
 static void nvme_kernel_free(StasKernel *k)
 {
 	/* Workers still running hold their own references. */
-	g_atomic_rc_box_release((NvmeKernel *)k);
+	g_atomic_rc_box_release_full((NvmeKernel *)k, nvme_kernel_clear);
 }
 
 static const StasKernelOps nvme_kernel_ops = {
@@ -805,6 +811,7 @@ StasKernel *stas_nvme_kernel_new(gboolean trace)
 	g_autofree char *warning = NULL;
 
 	k->parent.ops = &nvme_kernel_ops;
+	k->index = stas_sysfs_index_new(NULL);
 	g_atomic_int_set(&k->log_level, libnvme_level(trace));
 	/* The daemons probe too, and warn at start-up; this copy only decides which keys to set. */
 	stas_kernel_support_probe(&k->support, NULL, &warning);

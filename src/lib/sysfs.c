@@ -194,10 +194,8 @@ gboolean stas_udev_is_ioc_device(const char *sysfs_root, const char *sysname)
 	return has_child_devices(sysfs_root, sysname);
 }
 
-/* nvme2 before nvme10: instance order, not directory or string order. */
-static gint compare_ctrl_names(gconstpointer pa, gconstpointer pb)
+gint stas_udev_compare_ctrl_names(const char *a, const char *b)
 {
-	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
 	guint64 na = 0, nb = 0;
 	gboolean ha = g_str_has_prefix(a, "nvme") &&
 		      g_ascii_string_to_unsigned(a + 4, 10, 0, G_MAXUINT64, &na, NULL);
@@ -209,6 +207,11 @@ static gint compare_ctrl_names(gconstpointer pa, gconstpointer pb)
 	if (ha != hb)
 		return ha ? -1 : 1;
 	return strcmp(a, b);
+}
+
+static gint compare_ctrl_names(gconstpointer pa, gconstpointer pb)
+{
+	return stas_udev_compare_ctrl_names(*(const char *const *)pa, *(const char *const *)pb);
 }
 
 GPtrArray *stas_udev_list_ctrls(const char *sysfs_root)

@@ -4,6 +4,8 @@
  * hand-built interface snapshot and fake sysfs trees), the adoption scan,
  * and the TID of an existing controller.
  */
+#include <glib/gstdio.h>
+
 #include "fake-sysfs.h"
 #include "testutil.h"
 
@@ -372,6 +374,7 @@ static gboolean owned_nvme0(const char *device, gpointer data)
  * holds is passed over, and an exact subsysnqn beats the wildcard. */
 START_TEST(test_find_ctrl_skips_owned_devices_and_prefers_exact_nqn)
 {
+	g_autoptr(StasSysfsIndex) index = NULL;
 	g_autofree char *root = tu_tmpdir();
 	g_autoptr(GHashTable) wk_dict = dict_new("transport", "tcp", "traddr", "192.168.1.100", "trsvcid",
 						 "8009", "subsysnqn", WKNQN, NULL);
@@ -392,12 +395,76 @@ START_TEST(test_find_ctrl_skips_owned_devices_and_prefers_exact_nqn)
 	fake_ctrl(root, "nvme1", &unique_dc);
 	fake_ctrl(root, "nvme2", &wk_dc);
 
-	first = stas_udev_find_free_ctrl(root, unique, TRUE, NULL, NULL, NULL);
+	index = stas_sysfs_index_new(root);
+	first = stas_udev_find_free_ctrl(index, unique, TRUE, NULL, NULL, NULL);
 	ck_assert_str_eq(first, "nvme0");
-	second = stas_udev_find_free_ctrl(root, unique, TRUE, NULL, owned_nvme0, NULL);
+	second = stas_udev_find_free_ctrl(index, unique, TRUE, NULL, owned_nvme0, NULL);
 	ck_assert_str_eq(second, "nvme1");
-	exact = stas_udev_find_free_ctrl(root, wk, TRUE, NULL, NULL, NULL);
+	exact = stas_udev_find_free_ctrl(index, wk, TRUE, NULL, NULL, NULL);
 	ck_assert_str_eq(exact, "nvme2");
+	tu_rmtree(root);
+}
+END_TEST
+
+/* The index reads a device's address once: a device keeps it for life. */
+START_TEST(test_index_reads_each_device_once)
+{
+	g_autofree char *root = tu_tmpdir();
+	g_autofree char *nvme1 = g_build_filename(root, "class", "nvme", "nvme1", NULL);
+	g_autoptr(StasSysfsIndex) index = stas_sysfs_index_new(root);
+	g_autoptr(GHashTable) dict = dict_new("transport", "tcp", "traddr", "192.168.1.100", "trsvcid",
+					      "4420", "subsysnqn", SUBSYS, NULL);
+	g_autoptr(StasTid) tid = tid_from(dict);
+	g_autofree char *first = NULL;
+	const GPtrArray *scan;
+
+	fake_ctrl(root, "nvme1", &tcp_ioc);
+	first = stas_udev_find_free_ctrl(index, tid, FALSE, NULL, NULL, NULL);
+	ck_assert_str_eq(first, "nvme1");
+	/* Not what the kernel does; it shows the next scan did not read it again. */
+	g_free(tu_write(nvme1, "uevent", "NVME_TRTYPE=tcp\nNVME_TRADDR=10.0.0.9\nNVME_TRSVCID=4420\n", -1));
+	scan = stas_sysfs_index_scan(index);
+	ck_assert_uint_eq(scan->len, 1);
+	ck_assert_str_eq(((const StasSysfsAddr *)g_ptr_array_index(scan, 0))->traddr, "192.168.1.100");
+	tu_rmtree(root);
+}
+END_TEST
+
+/* A device removed and made again under its name is a new device; a removed
+ * one leaves the index. */
+START_TEST(test_index_follows_new_and_removed_devices)
+{
+	g_autofree char *root = tu_tmpdir();
+	g_autofree char *nvme1 = g_build_filename(root, "class", "nvme", "nvme1", NULL);
+	g_autoptr(StasSysfsIndex) index = stas_sysfs_index_new(root);
+	g_autoptr(GHashTable) dict = dict_new("transport", "tcp", "traddr", "192.168.1.100", "trsvcid",
+					      "4420", "subsysnqn", SUBSYS, NULL);
+	g_autoptr(StasTid) tid = tid_from(dict);
+	g_autofree char *newdir = g_build_filename(root, "class", "nvme", "new", NULL);
+	FakeCtrl elsewhere = tcp_ioc;
+	g_autofree char *before = NULL, *after = NULL;
+	const GPtrArray *scan;
+
+	fake_ctrl(root, "nvme1", &tcp_ioc);
+	fake_ctrl(root, "nvme10", &tcp_ioc);
+	fake_ctrl(root, "nvme2", &tcp_ioc);
+	scan = stas_sysfs_index_scan(index);
+	ck_assert_uint_eq(scan->len, 3);
+	ck_assert_str_eq(((const StasSysfsAddr *)g_ptr_array_index(scan, 2))->name, "nvme10");
+	before = stas_udev_find_free_ctrl(index, tid, FALSE, NULL, NULL, NULL);
+	ck_assert_str_eq(before, "nvme1");
+
+	/* made before the old one goes, so that no file system reuses its inode */
+	elsewhere.traddr = "10.0.0.9";
+	fake_ctrl(root, "new", &elsewhere);
+	tu_rmtree(nvme1);
+	ck_assert_int_eq(g_rename(newdir, nvme1), 0);
+	after = stas_udev_find_free_ctrl(index, tid, FALSE, NULL, NULL, NULL);
+	ck_assert_str_eq(after, "nvme2");
+	tu_rmtree(nvme1);
+	scan = stas_sysfs_index_scan(index);
+	ck_assert_uint_eq(scan->len, 2);
+	ck_assert_str_eq(((const StasSysfsAddr *)g_ptr_array_index(scan, 0))->name, "nvme2");
 	tu_rmtree(root);
 }
 END_TEST
@@ -490,6 +557,8 @@ int main(void)
 	tcase_add_test(tc, test_find_ctrl_first_match_by_instance);
 	tcase_add_test(tc, test_find_ctrl_empty_tree);
 	tcase_add_test(tc, test_find_ctrl_skips_owned_devices_and_prefers_exact_nqn);
+	tcase_add_test(tc, test_index_reads_each_device_once);
+	tcase_add_test(tc, test_index_follows_new_and_removed_devices);
 	tcase_add_test(tc, test_ctrl_tid_iface_from_src_addr);
 	tcase_add_test(tc, test_ctrl_tid_matches_its_own_cid);
 	suite_add_tcase(suite, tc);

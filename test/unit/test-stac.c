@@ -74,9 +74,12 @@ static void sysfs_remove(const char *name)
 static char *find_in_sysfs(StasKernel *k, const StasTid *tid, gboolean discovery, StasDeviceOwnedFunc owned,
 			   gpointer owned_data)
 {
+	g_autoptr(StasSysfsIndex) index = NULL;
+
 	if (fx.find_answer)
 		return g_strdup(fx.find_answer);
-	return stas_udev_find_free_ctrl(fx.dir, tid, discovery, NULL, owned, owned_data);
+	index = stas_sysfs_index_new(fx.dir);
+	return stas_udev_find_free_ctrl(index, tid, discovery, NULL, owned, owned_data);
 }
 
 /* ------------------------------------------------------------- stafd */

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * A cache of the kernel controllers' transport addresses, keyed by device
+ * name and inode number. Searching for an existing connection used to read
+ * every controller's uevent attribute on every connect attempt: O(devices)
+ * file reads per attempt on the main loop, O(devices^2) to bring up a host
+ * with hundreds of paths. Now a scan is one directory listing; uevent is read
+ * once per device instance. Main-thread only, like its users.
+ */
+#include <dirent.h>
+#include <errno.h>
+
+#include "stas/sysfs-index.h"
+#include "stas/udev.h"
+
+typedef struct {
+	StasSysfsAddr addr;
+	guint64 ino;
+	guint generation; /* the scan that last saw it */
+} Entry;
+
+struct _StasSysfsIndex {
+	char *root;
+	char *class_dir;
+	GHashTable *by_name; /* name -> Entry (owned) */
+	GPtrArray *scan;     /* the last scan's entries (borrowed), in instance order */
+	guint generation;
+};
+
+static void entry_free(Entry *entry)
+{
+	g_free(entry->addr.name);
+	g_free(entry->addr.transport);
+	g_free(entry->addr.traddr);
+	g_free(entry->addr.trsvcid);
+	g_free(entry);
+}
+
+StasSysfsIndex *stas_sysfs_index_new(const char *sysfs_root)
+{
+	StasSysfsIndex *index = g_new0(StasSysfsIndex, 1);
+
+	index->root = g_strdup(sysfs_root);
+	index->class_dir = g_build_filename(sysfs_root ? sysfs_root : "/sys", "class", "nvme", NULL);
+	index->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
+	index->scan = g_ptr_array_new();
+	return index;
+}
+
+void stas_sysfs_index_free(StasSysfsIndex *index)
+{
+	if (!index)
+		return;
+	g_ptr_array_unref(index->scan);
+	g_hash_table_unref(index->by_name);
+	g_free(index->class_dir);
+	g_free(index->root);
+	g_free(index);
+}
+
+const char *stas_sysfs_index_root(const StasSysfsIndex *index)
+{
+	return index->root;
+}
+
+static char *uevent_value(GHashTable *uevent, const char *key)
+{
+	return g_strdup(stas_udev_none_as_empty(g_hash_table_lookup(uevent, key)));
+}
+
+/* A new entry for device @name from its uevent attribute, or NULL when the
+ * attribute says nothing (unreadable, or the device is going away). */
+static Entry *read_entry(StasSysfsIndex *index, const char *name, guint64 ino)
+{
+	g_autoptr(GHashTable) uevent = stas_udev_ctrl_uevent(index->root, name);
+	Entry *entry;
+
+	if (!g_hash_table_size(uevent))
+		return NULL;
+	entry = g_new0(Entry, 1);
+	entry->addr.name = g_strdup(name);
+	entry->addr.transport = uevent_value(uevent, "NVME_TRTYPE");
+	entry->addr.traddr = uevent_value(uevent, "NVME_TRADDR");
+	entry->addr.trsvcid = uevent_value(uevent, "NVME_TRSVCID");
+	entry->ino = ino;
+	return entry;
+}
+
+static gint by_instance(gconstpointer pa, gconstpointer pb)
+{
+	const Entry *a = *(const Entry *const *)pa, *b = *(const Entry *const *)pb;
+
+	return stas_udev_compare_ctrl_names(a->addr.name, b->addr.name);
+}
+
+static gboolean unseen(gpointer key, gpointer value, gpointer data)
+{
+	return ((Entry *)value)->generation != GPOINTER_TO_UINT(data);
+}
+
+const GPtrArray *stas_sysfs_index_scan(StasSysfsIndex *index)
+{
+	DIR *dir = opendir(index->class_dir);
+	struct dirent *d;
+
+	g_ptr_array_set_size(index->scan, 0);
+	index->generation++;
+	while (dir && (errno = 0, d = readdir(dir))) {
+		Entry *entry;
+
+		if (d->d_name[0] == '.')
+			continue;
+		entry = g_hash_table_lookup(index->by_name, d->d_name);
+		if (!entry || entry->ino != (guint64)d->d_ino) {
+			g_hash_table_remove(index->by_name, d->d_name);
+			entry = read_entry(index, d->d_name, d->d_ino);
+			if (!entry)
+				continue;
+			g_hash_table_insert(index->by_name, entry->addr.name, entry);
+		}
+		entry->generation = index->generation;
+		g_ptr_array_add(index->scan, entry);
+	}
+	if (dir)
+		closedir(dir);
+	/* Devices that are gone, and those whose uevent could not be read. */
+	g_hash_table_foreach_remove(index->by_name, unseen, GUINT_TO_POINTER(index->generation));
+	g_ptr_array_sort(index->scan, by_instance);
+	return index->scan;
+}
