@@ -70,21 +70,39 @@ gboolean stas_service_address_valid(StasService *svc, const StasTid *tid)
 	return TRUE;
 }
 
-/* The TIDs of @all (duplicates once) that are pinned, or neither excluded nor
- * have an invalid address: what the daemon should manage. */
+/* A set of TIDs (hash lookups: a reconciliation is O(controllers), not its square). */
+static GHashTable *tid_set_new(void)
+{
+	return g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref, NULL);
+}
+
+static GHashTable *tid_set_from(const GPtrArray *tids)
+{
+	GHashTable *set = tid_set_new();
+
+	for (guint i = 0; i < tids->len; i++)
+		g_hash_table_add(set, stas_tid_ref(g_ptr_array_index(tids, i)));
+	return set;
+}
+
+/* The TIDs of @all (duplicates once, in order) that are pinned, or neither
+ * excluded nor have an invalid address: what the daemon should manage. Each
+ * is also in @set. */
 static GPtrArray *wanted_tids(StasService *svc, const GPtrArray *all, const StasServiceApply *how,
-			      gpointer data)
+			      gpointer data, GHashTable *set)
 {
 	GPtrArray *wanted = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
 
 	for (guint i = 0; i < all->len; i++) {
 		StasTid *tid = g_ptr_array_index(all, i);
 
-		if (stas_tid_list_contains(wanted, tid))
+		if (g_hash_table_contains(set, tid))
 			continue;
 		if ((how->pinned && how->pinned(svc, tid, data)) ||
-		    (!stas_service_excluded(svc, tid) && stas_service_address_valid(svc, tid)))
+		    (!stas_service_excluded(svc, tid) && stas_service_address_valid(svc, tid))) {
 			g_ptr_array_add(wanted, stas_tid_ref(tid));
+			g_hash_table_add(set, stas_tid_ref(tid));
+		}
 	}
 	return wanted;
 }
@@ -104,7 +122,9 @@ static void add_wanted(StasService *svc, const GPtrArray *wanted)
 
 guint stas_service_apply(StasService *svc, const GPtrArray *all, const StasServiceApply *how, gpointer data)
 {
-	g_autoptr(GPtrArray) wanted = wanted_tids(svc, all, how, data);
+	g_autoptr(GHashTable) wanted_set = tid_set_new();
+	g_autoptr(GPtrArray) wanted = wanted_tids(svc, all, how, data, wanted_set);
+	g_autoptr(GHashTable) listed = how->spare ? tid_set_from(all) : NULL;
 	g_autoptr(GPtrArray) current = stas_service_ctrls(svc);
 	guint removed = 0;
 
@@ -112,9 +132,9 @@ guint stas_service_apply(StasService *svc, const GPtrArray *all, const StasServi
 		StasCtrl *ctrl = g_ptr_array_index(current, i);
 		gboolean keep;
 
-		if (stas_tid_list_contains(wanted, ctrl->tid))
+		if (g_hash_table_contains(wanted_set, ctrl->tid))
 			continue;
-		if (how->spare && how->spare(svc, ctrl, stas_tid_list_contains(all, ctrl->tid), data))
+		if (how->spare && how->spare(svc, ctrl, g_hash_table_contains(listed, ctrl->tid), data))
 			continue;
 		stas_info("%s | %s - %s no longer wanted; removing it", stas_ctrl_id(ctrl),
 			  stas_ctrl_device(ctrl), how->noun);
