@@ -18,7 +18,11 @@
 #include "stas/terminator.h"
 #include "stas/udev.h"
 
-#define STAS_SOAK_S 1.5
+/* Changes of what is wanted are soaked up before a reconciliation: until
+ * none came for STAS_SOAK_QUIET_S, and never longer than STAS_SOAK_S after
+ * the first (nvme-stas: 1.5 s after the last, however many kept coming). */
+#define STAS_SOAK_S	  1.5
+#define STAS_SOAK_QUIET_S 0.2
 
 typedef struct _StasService StasService;
 
@@ -66,6 +70,7 @@ struct _StasService {
 	GHashTable *ctrls; /* StasTid* -> StasCtrl* */
 	StasTerminator *terminator;
 	StasTimer *soak;
+	gint64 soak_since; /* monotonic time of the first change the soak holds */
 	StasUdev *udev;
 	char *state_path;
 	GCancellable *resolving;
@@ -95,7 +100,7 @@ void stas_service_free(StasService *svc);
 void stas_service_set_trace(StasService *svc, gboolean on);
 void stas_service_reload(StasService *svc);
 void stas_service_stop(StasService *svc);
-/* Reconcile after the soak period (re-arming pushes the deadline). */
+/* Reconcile once changes paused for STAS_SOAK_QUIET_S, at most STAS_SOAK_S after the first. */
 void stas_service_soak(StasService *svc);
 void stas_service_notify_status(StasService *svc);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * What a daemon wants, and how it gets there. Every change of what is wanted
- * (configuration, mDNS, log pages) arms a 1.5 s soak timer; its expiry
+ * (configuration, mDNS, log pages) arms the soak timer (0.2 s after the
+ * last change, at most 1.5 s after the first); its expiry
  * resolves the configured controllers' names off the loop (phase 1), then
  * lets the daemon reconcile (phase 2) with the rules shared here: exclusion,
  * address validity, and adding what is wanted but not managed yet.
@@ -287,8 +288,18 @@ gboolean stas_service_on_soak(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* One change acted on within STAS_SOAK_QUIET_S, a burst as one, and a
+ * stream that never pauses still every STAS_SOAK_S. */
 void stas_service_soak(StasService *svc)
 {
-	if (!svc->stopping)
-		stas_timer_start(svc->soak);
+	gint64 now = g_get_monotonic_time();
+	double left;
+
+	if (svc->stopping)
+		return;
+	if (!stas_timer_is_armed(svc->soak))
+		svc->soak_since = now;
+	left = STAS_SOAK_S - (double)(now - svc->soak_since) / G_USEC_PER_SEC;
+	stas_timer_set_interval(svc->soak, CLAMP(left, 0.0, STAS_SOAK_QUIET_S));
+	stas_timer_start(svc->soak);
 }

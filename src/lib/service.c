@@ -404,7 +404,7 @@ gboolean stas_service_init(StasService *svc, const StasServiceClass *klass, Stas
 	svc->last_resolved = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
 						   (GDestroyNotify)stas_tid_unref,
 						   (GDestroyNotify)stas_tid_unref);
-	svc->soak = stas_timer_new(STAS_SOAK_S, stas_service_on_soak, svc);
+	svc->soak = stas_timer_new(STAS_SOAK_QUIET_S, stas_service_on_soak, svc);
 	svc->state_path = stas_state_path(stas_daemon_name(klass->daemon));
 	if (!load_config(svc, TRUE, exit_status))
 		return FALSE;

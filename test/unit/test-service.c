@@ -279,6 +279,27 @@ static void teardown(void)
 
 /* ------------------------------------------------------------- tests */
 
+/* A change is acted on once changes pause (STAS_SOAK_QUIET_S), and changes that
+ * keep coming cannot hold a reconciliation back past STAS_SOAK_S. */
+START_TEST(test_soak_is_short_and_bounded)
+{
+	stas_service_soak(fx.svc);
+	ck_assert(stas_timer_is_armed(fx.svc->soak));
+	ck_assert(stas_timer_remaining(fx.svc->soak) <= STAS_SOAK_QUIET_S);
+	/* as if the first change of this burst came 1.4 s ago */
+	fx.svc->soak_since -= (gint64)(1.4 * G_USEC_PER_SEC);
+	stas_service_soak(fx.svc);
+	ck_assert(stas_timer_remaining(fx.svc->soak) <= STAS_SOAK_S - 1.4 + 0.01);
+	fx.svc->soak_since -= 2 * G_USEC_PER_SEC;
+	stas_service_soak(fx.svc);
+	ck_assert(stas_timer_remaining(fx.svc->soak) <= 0.0);
+	/* after it fired, the next change starts a new burst */
+	stas_timer_stop(fx.svc->soak);
+	stas_service_soak(fx.svc);
+	ck_assert(stas_timer_remaining(fx.svc->soak) > 0.0);
+}
+END_TEST
+
 START_TEST(test_wanted_once_each_and_annotated)
 {
 	ck_assert_uint_eq(apply(tid_of(SUB1), tid_of(SUB2), tid_of(SUB1), NULL), 0);
@@ -457,6 +478,7 @@ int main(void)
 	TCase *tc = tcase_create("apply");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_soak_is_short_and_bounded);
 	tcase_add_test(tc, test_wanted_once_each_and_annotated);
 	tcase_add_test(tc, test_same_address_other_spelling_is_the_same_controller);
 	tcase_add_loop_test(tc, test_unwanted_goes_and_keep_decides_its_connection, 0, 2);
