@@ -160,13 +160,17 @@ gboolean stas_udev_cid_matches(GHashTable *cid, const StasTid *tid, const StasIf
 	return TRUE;
 }
 
-/* The cheap first look of a search: transport, address and port, which the
- * index keeps for every device. */
+/* The cheap first look of a search: transport, address, port and NQNs, which
+ * the index keeps for every device (stas_udev_cid_matches has the rules). */
 static gboolean address_may_match(const StasSysfsAddr *addr, const StasTid *tid)
 {
 	const char *transport = stas_tid_transport(tid);
+	const char *subsysnqn = stas_tid_subsysnqn(tid);
 
-	if (!g_str_equal(transport, addr->transport) || !g_str_equal(stas_tid_trsvcid(tid), addr->trsvcid))
+	if (!g_str_equal(transport, addr->transport) || !g_str_equal(stas_tid_trsvcid(tid), addr->trsvcid) ||
+	    !g_str_equal(stas_tid_host_nqn(tid), addr->hostnqn))
+		return FALSE;
+	if (!g_str_equal(subsysnqn, STAS_WKNQN) && !g_str_equal(subsysnqn, addr->subsysnqn))
 		return FALSE;
 	if (g_str_equal(transport, "tcp") || g_str_equal(transport, "rdma"))
 		return addr_equal(stas_tid_traddr(tid), addr->traddr);

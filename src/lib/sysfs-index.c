@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * A cache of the kernel controllers' transport addresses, keyed by device
- * name and inode number. Searching for an existing connection used to read
- * every controller's uevent attribute on every connect attempt: O(devices)
- * file reads per attempt on the main loop, O(devices^2) to bring up a host
- * with hundreds of paths. Now a scan is one directory listing; uevent is read
- * once per device instance. Main-thread only, like its users.
+ * A cache of the kernel controllers' transport addresses and NQNs, keyed by
+ * device name and inode number. Searching for an existing connection used to
+ * read four attributes of every controller behind the same port on every
+ * connect attempt: O(devices) file reads per attempt on the main loop,
+ * O(devices^2) to bring up hundreds of subsystems of one array. Now a scan is
+ * one directory listing, and a device is read once in its life. Main-thread
+ * only, like its users.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,7 +17,8 @@
 typedef struct {
 	StasSysfsAddr addr;
 	guint64 ino;
-	guint generation; /* the scan that last saw it */
+	gboolean complete; /* everything read: never read again */
+	guint generation;  /* the scan that last saw it */
 } Entry;
 
 struct _StasSysfsIndex {
@@ -33,6 +35,8 @@ static void entry_free(Entry *entry)
 	g_free(entry->addr.transport);
 	g_free(entry->addr.traddr);
 	g_free(entry->addr.trsvcid);
+	g_free(entry->addr.subsysnqn);
+	g_free(entry->addr.hostnqn);
 	g_free(entry);
 }
 
@@ -68,8 +72,17 @@ static char *uevent_value(GHashTable *uevent, const char *key)
 	return g_strdup(stas_udev_none_as_empty(g_hash_table_lookup(uevent, key)));
 }
 
-/* A new entry for device @name from its uevent attribute, or NULL when the
- * attribute says nothing (unreadable, or the device is going away). */
+/* As the cid has it (stas_udev_ctrl_cid): "" when unreadable or "none". */
+static char *attr_or_empty(StasSysfsIndex *index, const char *name, const char *attr)
+{
+	g_autofree char *value = stas_udev_ctrl_attr(index->root, name, attr);
+
+	return g_strdup(stas_udev_none_as_empty(value));
+}
+
+/* A new entry for device @name from its uevent attribute and NQNs, or NULL
+ * when uevent says nothing (unreadable, or the device is going away). The
+ * kernel shows subsysnqn only once it identified the controller. */
 static Entry *read_entry(StasSysfsIndex *index, const char *name, guint64 ino)
 {
 	g_autoptr(GHashTable) uevent = stas_udev_ctrl_uevent(index->root, name);
@@ -82,7 +95,10 @@ static Entry *read_entry(StasSysfsIndex *index, const char *name, guint64 ino)
 	entry->addr.transport = uevent_value(uevent, "NVME_TRTYPE");
 	entry->addr.traddr = uevent_value(uevent, "NVME_TRADDR");
 	entry->addr.trsvcid = uevent_value(uevent, "NVME_TRSVCID");
+	entry->addr.subsysnqn = attr_or_empty(index, name, "subsysnqn");
+	entry->addr.hostnqn = attr_or_empty(index, name, "hostnqn");
 	entry->ino = ino;
+	entry->complete = *entry->addr.subsysnqn && *entry->addr.hostnqn;
 	return entry;
 }
 
@@ -111,7 +127,7 @@ const GPtrArray *stas_sysfs_index_scan(StasSysfsIndex *index)
 		if (d->d_name[0] == '.')
 			continue;
 		entry = g_hash_table_lookup(index->by_name, d->d_name);
-		if (!entry || entry->ino != (guint64)d->d_ino) {
+		if (!entry || entry->ino != (guint64)d->d_ino || !entry->complete) {
 			g_hash_table_remove(index->by_name, d->d_name);
 			entry = read_entry(index, d->d_name, d->d_ino);
 			if (!entry)

@@ -423,9 +423,40 @@ START_TEST(test_index_reads_each_device_once)
 	ck_assert_str_eq(first, "nvme1");
 	/* Not what the kernel does; it shows the next scan did not read it again. */
 	g_free(tu_write(nvme1, "uevent", "NVME_TRTYPE=tcp\nNVME_TRADDR=10.0.0.9\nNVME_TRSVCID=4420\n", -1));
+	g_free(tu_write(nvme1, "subsysnqn", "nqn.other\n", -1));
 	scan = stas_sysfs_index_scan(index);
 	ck_assert_uint_eq(scan->len, 1);
 	ck_assert_str_eq(((const StasSysfsAddr *)g_ptr_array_index(scan, 0))->traddr, "192.168.1.100");
+	ck_assert_str_eq(((const StasSysfsAddr *)g_ptr_array_index(scan, 0))->subsysnqn, SUBSYS);
+	tu_rmtree(root);
+}
+END_TEST
+
+/* Hundreds of subsystems behind one port: the NQNs the index keeps tell them
+ * apart, and a device the kernel has not identified yet is read again. */
+START_TEST(test_index_tells_subsystems_of_one_port_apart)
+{
+	g_autofree char *root = tu_tmpdir();
+	g_autofree char *nvme3 = g_build_filename(root, "class", "nvme", "nvme3", NULL);
+	g_autoptr(StasSysfsIndex) index = stas_sysfs_index_new(root);
+	g_autoptr(GHashTable) dict = dict_new("transport", "tcp", "traddr", "192.168.1.100", "trsvcid",
+					      "4420", "subsysnqn", "nqn.sub.3", NULL);
+	g_autoptr(StasTid) tid = tid_from(dict);
+	g_autofree char *early = NULL, *found = NULL;
+
+	for (guint i = 0; i < 5; i++) {
+		g_autofree char *name = g_strdup_printf("nvme%u", i);
+		g_autofree char *nqn = g_strdup_printf("nqn.sub.%u", i);
+		FakeCtrl c = tcp_ioc;
+
+		c.subsysnqn = i == 3 ? "" : nqn;
+		fake_ctrl(root, name, &c);
+	}
+	early = stas_udev_find_free_ctrl(index, tid, FALSE, NULL, NULL, NULL);
+	ck_assert_ptr_null(early);
+	g_free(tu_write(nvme3, "subsysnqn", "nqn.sub.3\n", -1));
+	found = stas_udev_find_free_ctrl(index, tid, FALSE, NULL, NULL, NULL);
+	ck_assert_str_eq(found, "nvme3");
 	tu_rmtree(root);
 }
 END_TEST
@@ -559,6 +590,7 @@ int main(void)
 	tcase_add_test(tc, test_find_ctrl_skips_owned_devices_and_prefers_exact_nqn);
 	tcase_add_test(tc, test_index_reads_each_device_once);
 	tcase_add_test(tc, test_index_follows_new_and_removed_devices);
+	tcase_add_test(tc, test_index_tells_subsystems_of_one_port_apart);
 	tcase_add_test(tc, test_ctrl_tid_iface_from_src_addr);
 	tcase_add_test(tc, test_ctrl_tid_matches_its_own_cid);
 	suite_add_tcase(suite, tc);
