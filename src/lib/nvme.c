@@ -45,7 +45,14 @@ typedef struct {
 	gint log_level;
 	StasKernelSupport support; /* probed once at creation, read-only afterwards */
 	StasSysfsIndex *index;	   /* main thread only: find_existing */
+	GThreadPool *connect_lane; /* the workers of connects (CONNECT_LANE_THREADS) */
 } NvmeKernel;
+
+/* The kernel creates one controller at a time (nvmf_dev_mutex), so more connect workers
+ * only wait: with hundreds to connect, GLib's shared pool would grow a thread per waiting
+ * connect (its stack and malloc arena stay in the daemon's RSS). Two keep the next request
+ * ready while the kernel works on one; other operations keep the shared pool. */
+#define CONNECT_LANE_THREADS 2
 
 /* The inputs of one operation, copied: the worker never sees the caller's memory, and holds a
  * reference on the kernel so that freeing it while workers run is safe. */
@@ -61,7 +68,12 @@ typedef struct {
 
 static void nvme_kernel_clear(gpointer data)
 {
-	stas_sysfs_index_free(((NvmeKernel *)data)->index);
+	NvmeKernel *k = data;
+
+	stas_sysfs_index_free(k->index);
+	/* No operation is left (each holds a reference); this may run in a lane thread,
+	 * so do not wait: the lane's last thread frees it. */
+	g_thread_pool_free(k->connect_lane, FALSE, FALSE);
 }
 
 static void nvme_op_free(gpointer data)
@@ -87,8 +99,25 @@ static NvmeOp *nvme_op_new(StasKernel *k, const StasKernelHost *host, const char
 	return op;
 }
 
-static void nvme_op_run(NvmeOp *op, gpointer tag, GCancellable *cancellable, GAsyncReadyCallback cb,
-			gpointer data, GTaskThreadFunc worker)
+typedef struct {
+	GTask *task;
+	GTaskThreadFunc worker;
+} LaneJob;
+
+/* A lane thread runs a worker as g_task_run_in_thread would: GTask delivers the
+ * result to the caller's context from any thread. */
+static void lane_run(gpointer data, gpointer unused)
+{
+	LaneJob *job = data;
+
+	job->worker(job->task, NULL, g_task_get_task_data(job->task), g_task_get_cancellable(job->task));
+	g_object_unref(job->task);
+	g_free(job);
+}
+
+/* @lane: a pool of the kernel's own (NULL: GLib's shared one). */
+static void nvme_op_run_in(NvmeOp *op, GThreadPool *lane, gpointer tag, GCancellable *cancellable,
+			   GAsyncReadyCallback cb, gpointer data, GTaskThreadFunc worker)
 {
 	g_autoptr(GTask) task = g_task_new(NULL, cancellable, cb, data);
 
@@ -101,7 +130,21 @@ static void nvme_op_run(NvmeOp *op, gpointer tag, GCancellable *cancellable, GAs
 	 * cannot be half-undone): the operation runs to its end, and GTask's check_cancellable
 	 * (on by default) then reports G_IO_ERROR_CANCELLED and frees the result. A worker that
 	 * finds its task already cancelled does not start the operation at all. */
-	g_task_run_in_thread(task, worker);
+	if (lane) {
+		LaneJob *job = g_new0(LaneJob, 1);
+
+		job->task = g_object_ref(task);
+		job->worker = worker;
+		g_thread_pool_push(lane, job, NULL);
+	} else {
+		g_task_run_in_thread(task, worker);
+	}
+}
+
+static void nvme_op_run(NvmeOp *op, gpointer tag, GCancellable *cancellable, GAsyncReadyCallback cb,
+			gpointer data, GTaskThreadFunc worker)
+{
+	nvme_op_run_in(op, NULL, tag, cancellable, cb, data, worker);
 }
 
 /* ------------------------------------------------------------ worker side */
@@ -734,7 +777,8 @@ static void nvme_connect(StasKernel *k, const StasKernelHost *host, const StasCo
 
 	stas_connect_request_copy(&op->req, req);
 	op->report_when_cancelled = TRUE;
-	nvme_op_run(op, nvme_connect, cancellable, cb, data, connect_worker);
+	nvme_op_run_in(op, ((NvmeKernel *)k)->connect_lane, nvme_connect, cancellable, cb, data,
+		       connect_worker);
 }
 
 static void nvme_attach(StasKernel *k, const char *device, GCancellable *cancellable, GAsyncReadyCallback cb,
@@ -812,6 +856,7 @@ StasKernel *stas_nvme_kernel_new(gboolean trace)
 
 	k->parent.ops = &nvme_kernel_ops;
 	k->index = stas_sysfs_index_new(NULL);
+	k->connect_lane = g_thread_pool_new(lane_run, NULL, CONNECT_LANE_THREADS, FALSE, NULL);
 	g_atomic_int_set(&k->log_level, libnvme_level(trace));
 	/* The daemons probe too, and warn at start-up; this copy only decides which keys to set. */
 	stas_kernel_support_probe(&k->support, NULL, &warning);

@@ -720,6 +720,41 @@ START_TEST(test_kernel_freed_while_op_runs)
 }
 END_TEST
 
+/* Connects wait in a lane of their own: many at once are each answered, also
+ * after the kernel object is freed, and one cancelled while it waits is not run. */
+START_TEST(test_connect_lane_answers_every_request)
+{
+	StasKernel *k = stas_nvme_kernel_new(FALSE);
+	StasKernelHost host = { "nqn.2014-08.org.nvmexpress:uuid:0", NULL, NULL, NULL };
+	g_autoptr(GCancellable) cancellable = g_cancellable_new();
+	Wait w[50] = { 0 };
+
+	for (guint i = 0; i < G_N_ELEMENTS(w); i++) {
+		g_auto(StasConnectRequest) req = { 0 };
+
+		stas_fabrics_cfg_init(&req.cfg);
+		req.transport = g_strdup("tcp"); /* no traddr: refused before the kernel */
+		req.subsysnqn = g_strdup_printf("nqn.2024-01.io.example:lane%u", i);
+		k->ops->connect(k, &host, &req, i == 40 ? cancellable : NULL, on_done, &w[i]);
+	}
+	g_cancellable_cancel(cancellable);
+	stas_kernel_free(k);
+	for (guint i = 0; i < G_N_ELEMENTS(w); i++) {
+		g_autoptr(GError) error = NULL;
+
+		ck_assert_ptr_null(stas_kernel_device_finish(wait_result(&w[i]), &error));
+		ck_assert_ptr_nonnull(error);
+		if (i == 40 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			continue; /* (unless a lane thread had taken it already) */
+		ck_assert_msg(strstr(error->message, "Connect failed"), "%u: %s", i, error->message);
+		g_object_unref(w[i].res);
+		w[i].res = NULL;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(w); i++)
+		g_clear_object(&w[i].res);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("nvme");
@@ -767,6 +802,7 @@ int main(void)
 	tcase_add_test(ops, test_connect_tls_names_what_is_missing);
 	tcase_add_test(ops, test_cancelled_op_is_not_started_and_reports_cancelled);
 	tcase_add_test(ops, test_kernel_freed_while_op_runs);
+	tcase_add_test(ops, test_connect_lane_answers_every_request);
 	suite_add_tcase(suite, ops);
 	return tu_run(suite);
 }
