@@ -243,14 +243,18 @@ KERNEL_MS=()
 if [ "$FLOOR" = 1 ]; then
     section "0a. the floor: the kernel alone, $N connect strings to /dev/nvme-fabrics"
     t=$(now_ms)
+    c0=$(cpu_ms "$BASHPID")
     for nqn in "${NQNS[@]}"; do
         t1=$(now_ms)
         printf 'nqn=%s,transport=tcp,traddr=127.0.0.1,trsvcid=8009,hostnqn=%s,hostid=%s' \
             "$nqn" "$HOSTNQN" "$HOSTID" >/dev/nvme-fabrics 2>/dev/null || true
         KERNEL_MS+=($(($(now_ms) - t1)))
     done
+    c1=$(cpu_ms "$BASHPID")
     check "the kernel connects all $N" wait_for 300 all_live "$N"
     figure floor_kernel_s "$(since "$t")"
+    # the writer's CPU: the kernel creates each controller in its context
+    figure floor_kernel_cpu_per_ctrl_ms "$(((c1 - c0) / N))"
     figure floor_kernel_connect_p50_s "$(secs "$(pctl 50 "${KERNEL_MS[@]}")")"
     check "all disconnected again" disconnect_iocs
 
