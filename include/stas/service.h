@@ -102,6 +102,8 @@ void stas_service_reload(StasService *svc);
 void stas_service_stop(StasService *svc);
 /* Reconcile once changes paused for STAS_SOAK_QUIET_S, at most STAS_SOAK_S after the first. */
 void stas_service_soak(StasService *svc);
+/* The start-up soak: the whole STAS_SOAK_S, or until STAS_SOAK_QUIET_S after a change. */
+void stas_service_soak_first(StasService *svc);
 void stas_service_notify_status(StasService *svc);
 
 /* Managed controllers. */

@@ -288,6 +288,15 @@ gboolean stas_service_on_soak(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* At start-up nothing has changed yet: wait the whole STAS_SOAK_S for the first
+ * news (stafd on the bus, an mDNS answer), then soak as usual after it. */
+void stas_service_soak_first(StasService *svc)
+{
+	svc->soak_since = g_get_monotonic_time();
+	stas_timer_set_interval(svc->soak, STAS_SOAK_S);
+	stas_timer_start(svc->soak);
+}
+
 /* One change acted on within STAS_SOAK_QUIET_S, a burst as one, and a
  * stream that never pauses still every STAS_SOAK_S. */
 void stas_service_soak(StasService *svc)

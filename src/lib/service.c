@@ -434,7 +434,7 @@ gboolean stas_service_init(StasService *svc, const StasServiceClass *klass, Stas
 	svc->signal_ids[0] = g_unix_signal_add(SIGHUP, on_sighup, svc);
 	svc->signal_ids[1] = g_unix_signal_add(SIGTERM, on_sigterm, svc);
 	svc->signal_ids[2] = g_unix_signal_add(SIGINT, on_sigterm, svc);
-	stas_service_soak(svc);
+	stas_service_soak_first(svc);
 	*exit_status = 0;
 	return TRUE;
 }

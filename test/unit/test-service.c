@@ -297,6 +297,12 @@ START_TEST(test_soak_is_short_and_bounded)
 	stas_timer_stop(fx.svc->soak);
 	stas_service_soak(fx.svc);
 	ck_assert(stas_timer_remaining(fx.svc->soak) > 0.0);
+	/* start-up waits the whole soak for news, and the first news ends the wait sooner */
+	stas_timer_stop(fx.svc->soak);
+	stas_service_soak_first(fx.svc);
+	ck_assert(stas_timer_remaining(fx.svc->soak) > STAS_SOAK_QUIET_S);
+	stas_service_soak(fx.svc);
+	ck_assert(stas_timer_remaining(fx.svc->soak) <= STAS_SOAK_QUIET_S);
 }
 END_TEST
 
