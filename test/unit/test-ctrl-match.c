@@ -406,15 +406,22 @@ START_TEST(test_find_ctrl_skips_owned_devices_and_prefers_exact_nqn)
 }
 END_TEST
 
+/* An I/O controller of @subsysnqn at tcp_ioc's address. */
+static StasTid *tcp_ioc_tid(const char *subsysnqn)
+{
+	g_autoptr(GHashTable) dict = dict_new("transport", "tcp", "traddr", "192.168.1.100", "trsvcid",
+					      "4420", "subsysnqn", subsysnqn, NULL);
+
+	return tid_from(dict);
+}
+
 /* The index reads a device's address once: a device keeps it for life. */
 START_TEST(test_index_reads_each_device_once)
 {
 	g_autofree char *root = tu_tmpdir();
 	g_autofree char *nvme1 = g_build_filename(root, "class", "nvme", "nvme1", NULL);
 	g_autoptr(StasSysfsIndex) index = stas_sysfs_index_new(root);
-	g_autoptr(GHashTable) dict = dict_new("transport", "tcp", "traddr", "192.168.1.100", "trsvcid",
-					      "4420", "subsysnqn", SUBSYS, NULL);
-	g_autoptr(StasTid) tid = tid_from(dict);
+	g_autoptr(StasTid) tid = tcp_ioc_tid(SUBSYS);
 	g_autofree char *first = NULL;
 	const GPtrArray *scan;
 
@@ -439,9 +446,7 @@ START_TEST(test_index_tells_subsystems_of_one_port_apart)
 	g_autofree char *root = tu_tmpdir();
 	g_autofree char *nvme3 = g_build_filename(root, "class", "nvme", "nvme3", NULL);
 	g_autoptr(StasSysfsIndex) index = stas_sysfs_index_new(root);
-	g_autoptr(GHashTable) dict = dict_new("transport", "tcp", "traddr", "192.168.1.100", "trsvcid",
-					      "4420", "subsysnqn", "nqn.sub.3", NULL);
-	g_autoptr(StasTid) tid = tid_from(dict);
+	g_autoptr(StasTid) tid = tcp_ioc_tid("nqn.sub.3");
 	g_autofree char *early = NULL, *found = NULL;
 
 	for (guint i = 0; i < 5; i++) {
@@ -468,9 +473,7 @@ START_TEST(test_index_follows_new_and_removed_devices)
 	g_autofree char *root = tu_tmpdir();
 	g_autofree char *nvme1 = g_build_filename(root, "class", "nvme", "nvme1", NULL);
 	g_autoptr(StasSysfsIndex) index = stas_sysfs_index_new(root);
-	g_autoptr(GHashTable) dict = dict_new("transport", "tcp", "traddr", "192.168.1.100", "trsvcid",
-					      "4420", "subsysnqn", SUBSYS, NULL);
-	g_autoptr(StasTid) tid = tid_from(dict);
+	g_autoptr(StasTid) tid = tcp_ioc_tid(SUBSYS);
 	g_autofree char *newdir = g_build_filename(root, "class", "nvme", "new", NULL);
 	FakeCtrl elsewhere = tcp_ioc;
 	g_autofree char *before = NULL, *after = NULL;

@@ -177,16 +177,7 @@ no_drops() { # no_drops: neither daemon's udev socket dropped an event
 
 # snapshot FILE: the live I/O controllers, ctrl_rows lines
 snapshot() { live_ioc_rows >"$1"; }
-# not_removed SNAPSHOT SEQNUM: udev announced no removal of SNAPSHOT's
-# controllers after SEQNUM
-not_removed() {
-    local name rc=0
-    udevadm settle -t 60 >/dev/null 2>&1 || true
-    for name in $(udev_removed "$UDEVLOG" "$2"); do
-        grep -q "^$name|" "$1" && { echo "removed: $name"; rc=1; }
-    done
-    return $rc
-}
+not_removed() { not_removed_since "$UDEVLOG" "$@"; } # not_removed SNAPSHOT SEQNUM
 # no_new_ctrl SEQNUM: udev announced no new nvme controller after SEQNUM
 no_new_ctrl() {
     udevadm settle -t 60 >/dev/null 2>&1 || true

@@ -209,6 +209,18 @@ udev_removed() {
         END { if (act == "remove" && ss == "nvme" && seq > after) print name }' "$1"
 }
 
+# not_removed_since LOG SNAPSHOT SEQNUM: once udev settled, the monitor output
+# LOG shows no removal of a controller of SNAPSHOT (ctrl_rows lines) after
+# uevent SEQNUM; prints the removed ones
+not_removed_since() {
+    local name rc=0
+    udevadm settle -t 60 >/dev/null 2>&1 || true
+    for name in $(udev_removed "$1" "$3"); do
+        grep -q "^$name|" "$2" && { echo "removed: $name"; rc=1; }
+    done
+    return $rc
+}
+
 # uevent_seqnum: the kernel's last uevent sequence number
 uevent_seqnum() {
     local s

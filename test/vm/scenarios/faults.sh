@@ -99,14 +99,7 @@ kept_since() {
 }
 
 # not_removed SNAPSHOT SEQNUM: no controller of SNAPSHOT was removed after SEQNUM
-not_removed() {
-    local name rc=0
-    udevadm settle -t 30 >/dev/null 2>&1 || true
-    for name in $(udev_removed "$UDEVLOG" "$2"); do
-        grep -q "^$name|" "$1" && { echo "removed: $name"; rc=1; }
-    done
-    return $rc
-}
+not_removed() { not_removed_since "$UDEVLOG" "$@"; }
 
 # since MS: seconds elapsed since _vm_now_ms said MS, with one decimal
 since() {
