@@ -31,8 +31,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasSysfsIndex, stas_sysfs_index_free)
 
 const char *stas_sysfs_index_root(const StasSysfsIndex *index);
 /* The controllers that exist now, by instance number (nvme2 < nvme10), as
- * const StasSysfsAddr *: one directory listing, and a uevent read only for
- * devices the index has not seen. A device whose uevent cannot be read is
- * left out; one without its NQNs yet (still being created) is listed with
+ * const StasSysfsAddr *: one directory listing, and attributes read only for
+ * devices the index has not seen. A device without all of them yet (uevent
+ * unreadable, or NQNs not shown while it is being created) is listed with
  * what it has and read again next time. Valid until the next call. */
 const GPtrArray *stas_sysfs_index_scan(StasSysfsIndex *index);

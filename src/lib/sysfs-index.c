@@ -9,7 +9,6 @@
  * only, like its users.
  */
 #include <dirent.h>
-#include <errno.h>
 
 #include "stas/sysfs-index.h"
 #include "stas/udev.h"
@@ -67,38 +66,31 @@ const char *stas_sysfs_index_root(const StasSysfsIndex *index)
 	return index->root;
 }
 
-static char *uevent_value(GHashTable *uevent, const char *key)
+static char *cid_value(GHashTable *cid, const char *key)
 {
-	return g_strdup(stas_udev_none_as_empty(g_hash_table_lookup(uevent, key)));
+	return g_strdup(g_hash_table_lookup(cid, key));
 }
 
-/* As the cid has it (stas_udev_ctrl_cid): "" when unreadable or "none". */
-static char *attr_or_empty(StasSysfsIndex *index, const char *name, const char *attr)
-{
-	g_autofree char *value = stas_udev_ctrl_attr(index->root, name, attr);
-
-	return g_strdup(stas_udev_none_as_empty(value));
-}
-
-/* A new entry for device @name from its uevent attribute and NQNs, or NULL
- * when uevent says nothing (unreadable, or the device is going away). The
- * kernel shows subsysnqn only once it identified the controller. */
+/* A new entry for device @name, with the values the match compares (its cid,
+ * stas_udev_ctrl_cid), or NULL when the device is gone. It is complete once
+ * uevent could be read and the kernel shows the NQNs, which it does only
+ * once it identified the controller. */
 static Entry *read_entry(StasSysfsIndex *index, const char *name, guint64 ino)
 {
-	g_autoptr(GHashTable) uevent = stas_udev_ctrl_uevent(index->root, name);
+	g_autoptr(GHashTable) cid = stas_udev_ctrl_cid(index->root, name);
 	Entry *entry;
 
-	if (!g_hash_table_size(uevent))
+	if (!cid)
 		return NULL;
 	entry = g_new0(Entry, 1);
 	entry->addr.name = g_strdup(name);
-	entry->addr.transport = uevent_value(uevent, "NVME_TRTYPE");
-	entry->addr.traddr = uevent_value(uevent, "NVME_TRADDR");
-	entry->addr.trsvcid = uevent_value(uevent, "NVME_TRSVCID");
-	entry->addr.subsysnqn = attr_or_empty(index, name, "subsysnqn");
-	entry->addr.hostnqn = attr_or_empty(index, name, "hostnqn");
+	entry->addr.transport = cid_value(cid, "transport");
+	entry->addr.traddr = cid_value(cid, "traddr");
+	entry->addr.trsvcid = cid_value(cid, "trsvcid");
+	entry->addr.subsysnqn = cid_value(cid, "subsysnqn");
+	entry->addr.hostnqn = cid_value(cid, "host-nqn");
 	entry->ino = ino;
-	entry->complete = *entry->addr.subsysnqn && *entry->addr.hostnqn;
+	entry->complete = *entry->addr.transport && *entry->addr.subsysnqn && *entry->addr.hostnqn;
 	return entry;
 }
 
@@ -121,7 +113,7 @@ const GPtrArray *stas_sysfs_index_scan(StasSysfsIndex *index)
 
 	g_ptr_array_set_size(index->scan, 0);
 	index->generation++;
-	while (dir && (errno = 0, d = readdir(dir))) {
+	while (dir && (d = readdir(dir))) {
 		Entry *entry;
 
 		if (d->d_name[0] == '.')
@@ -139,7 +131,7 @@ const GPtrArray *stas_sysfs_index_scan(StasSysfsIndex *index)
 	}
 	if (dir)
 		closedir(dir);
-	/* Devices that are gone, and those whose uevent could not be read. */
+	/* Devices that are gone. */
 	g_hash_table_foreach_remove(index->by_name, unseen, GUINT_TO_POINTER(index->generation));
 	g_ptr_array_sort(index->scan, by_instance);
 	return index->scan;
