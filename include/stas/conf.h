@@ -112,6 +112,8 @@ typedef struct _StasConf StasConf;
 /* Load @path for @daemon. A missing file gives all defaults. Returns NULL
  * with @error set only when the file exists but cannot be read. */
 StasConf *stas_conf_load(StasDaemon daemon, const char *path, StasProblems *problems, GError **error);
+/* The same from @text, as if read from @path (what --plan sends the daemon). */
+StasConf *stas_conf_parse(StasDaemon daemon, const char *path, const char *text, StasProblems *problems);
 void stas_conf_free(StasConf *conf);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasConf, stas_conf_free)
 

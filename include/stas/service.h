@@ -15,6 +15,7 @@
 #include "stas/ctrl.h"
 #include "stas/host.h"
 #include "stas/log.h"
+#include "stas/reason.h"
 #include "stas/terminator.h"
 #include "stas/udev.h"
 
@@ -25,6 +26,16 @@
 #define STAS_SOAK_QUIET_S 0.2
 
 typedef struct _StasService StasService;
+typedef struct _StasCandidates StasCandidates;
+
+/* What a daemon counted since it started (metrics, status). */
+typedef struct {
+	guint64 reconciliations;
+	guint64 udev_overflows; /* the kernel dropped events; each led to a resync */
+	guint64 dbus_refused;	/* calls and property writes refused to a caller */
+	/* Managed controllers that went, by cause, [0] connection kept, [1] disconnected. */
+	guint64 removed[STAS_N_CAUSES][2];
+} StasServiceCounters;
 
 typedef struct {
 	StasDaemon daemon;
@@ -42,6 +53,9 @@ typedef struct {
 	/* Phase 2 of a reconciliation: @configured are the controller= TIDs
 	 * that survived exclusion and name resolution. */
 	void (*reconcile)(StasService *svc, GPtrArray *configured);
+	/* Every candidate for phase 2 from @configured and what the daemon
+	 * knows now, without changing anything (the reconciliation and --plan). */
+	StasCandidates *(*candidates)(StasService *svc, GPtrArray *configured);
 	/* After a reload re-read the configuration. */
 	void (*reloaded)(StasService *svc);
 	/* A uevent of a managed controller's device (@ctrl) or of another
@@ -78,6 +92,13 @@ struct _StasService {
 	gboolean reconcile_again; /* a soak expired while names were being resolved */
 	GPtrArray *resolved;
 	GHashTable *last_resolved; /* StasTid* as configured -> StasTid* it last resolved to */
+	/* Phase 1's decisions: StasTid* -> StasVerdict* (configured controllers
+	 * dropped before phase 2) and StasTid* -> "controller= at FILE:LINE". */
+	GHashTable *phase1_verdicts;
+	GHashTable *configured_from;
+	GHashTable *verdicts; /* StasTid* -> StasVerdict*: the last reconciliation's */
+	GHashTable *departed; /* StasTid* -> StasVerdict* of controllers that went (bounded) */
+	StasServiceCounters counters;
 	gboolean stopping;
 	guint stop_grace_id;
 	int exit_status;
@@ -146,28 +167,77 @@ int stas_daemon_main(StasDaemon daemon, int argc, char **argv, GDBusInterfaceInf
 typedef struct {
 	const char *noun; /* "Controller", "I/O controller": the removal's log line */
 	/* @ctrl is not wanted (@listed: it is in @all, but excluded or invalid):
-	 * does it stay anyway? stafd keeps an mDNS DC that merely stopped being
-	 * advertised until it also stops answering. */
-	gboolean (*spare)(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data);
+	 * does it stay anyway (then say why in @why)? stafd keeps an mDNS DC that
+	 * merely stopped being advertised until it also stops answering. */
+	gboolean (*spare)(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data, StasReason *why);
 	/* Is @tid wanted whatever exclude= and ip-family say? (stacd: a controller
 	 * the host booted from, NBFT) */
 	gboolean (*pinned)(StasService *svc, const StasTid *tid, gpointer data);
-	/* @ctrl goes: does its kernel connection stay (disconnect-scope)? */
-	gboolean (*keep_connection)(StasService *svc, StasCtrl *ctrl, gpointer data);
+	/* Where @tid comes from, besides a controller= line: add it to @verdict. */
+	void (*origin)(StasService *svc, const StasTid *tid, gpointer data, StasVerdict *verdict);
+	/* @ctrl goes: does its kernel connection stay (disconnect-scope)? @why
+	 * says so either way (KEEP or DISCONNECT). */
+	gboolean (*keep_connection)(StasService *svc, StasCtrl *ctrl, gpointer data, StasReason *why);
 	/* Once the set is right: each managed controller learns what the
 	 * daemon knows about it (stafd: its origin; stacd: its log page entry). */
 	void (*annotate)(StasService *svc, StasCtrl *ctrl, gpointer data);
 } StasServiceApply;
 
-/* Phase 2's one mechanism, for both daemons: the TIDs of @all (in order of
- * precedence, duplicates allowed) that are pinned, or neither excluded nor
- * invalid, are wanted; managed controllers that are not go (unless spared), wanted ones
- * not managed yet are created, managed ones whose options changed take the
- * new ones (same controller, same connection). Returns how many went. */
-guint stas_service_apply(StasService *svc, const GPtrArray *all, const StasServiceApply *how, gpointer data);
-gboolean stas_service_excluded(StasService *svc, const StasTid *tid);
-/* nvme-stas's invalid-address filter (tcp/rdma need an IP literal of an
- * enabled family, fc/loop always pass, other transports are dropped). */
-gboolean stas_service_address_valid(StasService *svc, const StasTid *tid);
+/* Phase 2's input: every candidate TID in order of precedence (duplicates
+ * allowed) and the daemon's rules. */
+struct _StasCandidates {
+	GPtrArray *all; /* StasTid* */
+	const StasServiceApply *how;
+	gpointer data; /* the hooks' */
+	GDestroyNotify free_data;
+};
+
+StasCandidates *stas_candidates_new(const StasServiceApply *how, gpointer data, GDestroyNotify free_data);
+void stas_candidates_free(StasCandidates *cands);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasCandidates, stas_candidates_free)
+
+typedef enum {
+	STAS_ACTION_NONE,   /* not wanted and not managed: nothing to do */
+	STAS_ACTION_ADD,    /* wanted, not managed yet: connect */
+	STAS_ACTION_KEEP,   /* wanted and managed */
+	STAS_ACTION_UPDATE, /* wanted and managed, with changed options */
+	STAS_ACTION_SPARE,  /* not wanted, stays for now */
+	STAS_ACTION_REMOVE, /* managed, not wanted: goes (connection kept or not) */
+} StasAction;
+
+const char *stas_action_name(StasAction action);
+
+/* What phase 2 does about one candidate or managed controller. */
+typedef struct {
+	StasTid *tid;	/* the candidate's (options as listed), or the controller's */
+	StasCtrl *ctrl; /* borrowed; NULL when not managed */
+	StasAction action;
+	gboolean disconnect;  /* REMOVE: the kernel connection goes too */
+	StasVerdict *verdict; /* why */
+} StasDecision;
+
+/* Phase 2 without its effects: a decision per candidate and per managed
+ * controller, managed ones first (sorted), then the rest in order. */
+GPtrArray *stas_service_decide(StasService *svc, const StasCandidates *cands);
+/* Phase 2's one mechanism, for both daemons: the candidates that are pinned,
+ * or neither excluded nor invalid, are wanted; managed controllers that are
+ * not go (unless spared), wanted ones not managed yet are created, managed
+ * ones whose options changed take the new ones (same controller, same
+ * connection). Records the verdicts and counts. Returns how many went. */
+guint stas_service_apply(StasService *svc, const StasCandidates *cands);
+/* The admission rules for @tid: exclusion, then nvme-stas's address filter
+ * (tcp/rdma need an IP literal of an enabled family, fc/loop always pass,
+ * other transports are dropped). Sets @why (WANTED or why not) and returns
+ * whether it admits. */
+gboolean stas_service_admit(StasService *svc, const StasTid *tid, StasReason *why);
+/* Phase 1 at once, for --plan: the configured controllers that pass
+ * exclusion and ip-family, a host name taking the address it last resolved to. */
+GPtrArray *stas_service_configured_now(StasService *svc);
+/* A verdict about @tid that phase 1 or 2 recorded, or one of a controller
+ * that went; NULL when none. */
+const StasVerdict *stas_service_verdict(StasService *svc, const StasTid *tid);
+/* The reconciliation's memory (resolved names, verdicts): made at start-up, freed by stas_service_free. */
+void stas_service_reconcile_init(StasService *svc);
+void stas_service_reconcile_clear(StasService *svc);
 /* A TID from a cid with this service's host NQN and ignore-iface. */
 StasTid *stas_service_tid(StasService *svc, GHashTable *cid);

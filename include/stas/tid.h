@@ -68,10 +68,11 @@ char *stas_tid_canonical(const char *key, const char *value);
  * IP transport needs a decimal port (fuzz F1). */
 const char *stas_tid_unsafe_reason(const StasTid *tid);
 
-/* TRUE when some entry of @excludes (StasCtrlEntry*) has all its key/value
- * pairs equal to those of @dict (an empty entry matches everything);
+/* The first entry of @excludes (StasCtrlEntry*) whose key/value pairs are
+ * all equal to those of @dict (an empty entry matches everything), or NULL;
  * identity values compare in their canonical spelling. */
-gboolean stas_exclude_match(const GPtrArray *excludes, GHashTable *dict);
+const StasCtrlEntry *stas_exclude_match(const GPtrArray *excludes, GHashTable *dict);
+const StasCtrlEntry *stas_tid_exclusion(const StasTid *tid, const GPtrArray *excludes);
 gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes);
 
 /* TRUE when @tids (StasTid*) has one equal to @tid. */

@@ -580,16 +580,12 @@ static void free_entry(gpointer data)
 	stas_ctrl_entry_free(data);
 }
 
-StasConf *stas_conf_load(StasDaemon daemon, const char *path, StasProblems *problems, GError **error)
+static StasConf *conf_from_ini(StasDaemon daemon, const StasIni *ini, StasProblems *problems)
 {
-	g_autoptr(StasIni) ini = stas_ini_load(path, problems, error);
-	g_autoptr(StasConf) conf = NULL;
+	g_autoptr(StasConf) conf = g_new0(StasConf, 1);
 
-	if (!ini)
-		return NULL;
-	conf = g_new0(StasConf, 1);
 	conf->daemon = daemon;
-	conf->path = g_strdup(path);
+	conf->path = g_strdup(stas_ini_path(ini));
 	conf->trtypes = g_ptr_array_new_with_free_func(g_free);
 	conf->controllers = g_ptr_array_new_with_free_func(free_entry);
 	conf->excludes = g_ptr_array_new_with_free_func(free_entry);
@@ -619,6 +615,20 @@ StasConf *stas_conf_load(StasDaemon daemon, const char *path, StasProblems *prob
 		}
 	}
 	return g_steal_pointer(&conf);
+}
+
+StasConf *stas_conf_load(StasDaemon daemon, const char *path, StasProblems *problems, GError **error)
+{
+	g_autoptr(StasIni) ini = stas_ini_load(path, problems, error);
+
+	return ini ? conf_from_ini(daemon, ini, problems) : NULL;
+}
+
+StasConf *stas_conf_parse(StasDaemon daemon, const char *path, const char *text, StasProblems *problems)
+{
+	g_autoptr(StasIni) ini = stas_ini_parse(path, text, strlen(text), problems);
+
+	return conf_from_ini(daemon, ini, problems);
 }
 
 void stas_conf_free(StasConf *conf)

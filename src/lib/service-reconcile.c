@@ -16,11 +16,6 @@ StasTid *stas_service_tid(StasService *svc, GHashTable *cid)
 	return stas_tid_new(cid, svc->env.host.hostnqn, stas_conf_get_bool(svc->conf, STAS_OPT_IGNORE_IFACE));
 }
 
-gboolean stas_service_excluded(StasService *svc, const StasTid *tid)
-{
-	return stas_tid_is_excluded(tid, stas_conf_get_excludes(svc->conf));
-}
-
 static gboolean ip_transport(const char *transport)
 {
 	return g_str_equal(transport, "tcp") || g_str_equal(transport, "rdma");
@@ -41,114 +36,327 @@ static GSocketFamily literal_family(const char *traddr)
 	return addr ? g_inet_address_get_family(addr) : G_SOCKET_FAMILY_INVALID;
 }
 
-gboolean stas_service_address_valid(StasService *svc, const StasTid *tid)
+/* "exclude= at FILE:LINE (transport=tcp; subsysnqn=...)", secrets left out. */
+static void set_excluded(StasService *svc, const StasCtrlEntry *entry, StasReason *why)
 {
+	g_autoptr(GString) text = g_string_new(NULL);
+
+	for (guint i = 0; i < entry->keys->len; i++) {
+		const char *key = g_ptr_array_index(entry->keys, i);
+
+		if (strstr(key, "key"))
+			continue;
+		g_string_append_printf(text, "%s%s=%s", text->len ? "; " : "", key,
+				       stas_ctrl_entry_get(entry, key));
+	}
+	stas_reason_set(why, STAS_REASON_EXCLUDED, "Excluded by exclude= at %s:%u (%s)",
+			stas_conf_path(svc->conf), entry->line, text->len ? text->str : "matches everything");
+}
+
+gboolean stas_service_admit(StasService *svc, const StasTid *tid, StasReason *why)
+{
+	const StasCtrlEntry *exclusion = stas_tid_exclusion(tid, stas_conf_get_excludes(svc->conf));
 	const char *transport = stas_tid_transport(tid);
 	const char *unsafe = stas_tid_unsafe_reason(tid);
 	GSocketFamily family;
 
-	if (unsafe) {
-		g_autofree char *shown = g_strescape(stas_tid_to_string(tid), NULL);
-
-		stas_warn("%s - Refused: %s", shown, unsafe);
-		return FALSE;
-	}
-	if (g_str_equal(transport, "fc") || g_str_equal(transport, "loop"))
-		return TRUE;
-	if (!ip_transport(transport)) {
-		stas_warn("%s - Invalid transport %s", stas_tid_to_string(tid), transport);
-		return FALSE;
-	}
-	family = literal_family(stas_tid_traddr(tid));
-	if (family == G_SOCKET_FAMILY_INVALID) {
-		stas_warn("%s - Invalid traddr \"%s\"", stas_tid_to_string(tid), stas_tid_traddr(tid));
-		return FALSE;
-	}
-	if (!family_enabled(svc, family)) {
-		stas_debug("%s - Address family disabled by ip-family", stas_tid_to_string(tid));
-		return FALSE;
-	}
-	return TRUE;
+	if (exclusion)
+		set_excluded(svc, exclusion, why);
+	else if (unsafe)
+		stas_reason_set(why, STAS_REASON_UNSAFE, "Refused: %s", unsafe);
+	else if (g_str_equal(transport, "fc") || g_str_equal(transport, "loop"))
+		stas_reason_set(why, STAS_REASON_WANTED, "Passes every rule");
+	else if (!ip_transport(transport))
+		stas_reason_set(why, STAS_REASON_TRANSPORT, "Invalid transport %s", transport);
+	else if ((family = literal_family(stas_tid_traddr(tid))) == G_SOCKET_FAMILY_INVALID)
+		stas_reason_set(why, STAS_REASON_ADDRESS, "Invalid traddr \"%s\"", stas_tid_traddr(tid));
+	else if (!family_enabled(svc, family))
+		stas_reason_set(why, STAS_REASON_IP_FAMILY, "Address family disabled by ip-family");
+	else
+		stas_reason_set(why, STAS_REASON_WANTED, "Passes every rule");
+	return stas_reason_admits(why);
 }
 
-/* A set of TIDs (hash lookups: a reconciliation is O(controllers), not its square). */
-static GHashTable *tid_set_new(void)
+const StasVerdict *stas_service_verdict(StasService *svc, const StasTid *tid)
 {
-	return g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref, NULL);
+	const StasVerdict *verdict = g_hash_table_lookup(svc->verdicts, tid);
+
+	return verdict ? verdict : g_hash_table_lookup(svc->departed, tid);
 }
 
-static GHashTable *tid_set_from(const GPtrArray *tids)
+static GHashTable *tid_table(GDestroyNotify free_value)
 {
-	GHashTable *set = tid_set_new();
-
-	for (guint i = 0; i < tids->len; i++)
-		g_hash_table_add(set, stas_tid_ref(g_ptr_array_index(tids, i)));
-	return set;
+	return g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
+				     free_value);
 }
 
-/* The TIDs of @all (duplicates once, in order) that are pinned, or neither
- * excluded nor have an invalid address: what the daemon should manage. Each
- * is also in @set. */
-static GPtrArray *wanted_tids(StasService *svc, const GPtrArray *all, const StasServiceApply *how,
-			      gpointer data, GHashTable *set)
+void stas_service_reconcile_init(StasService *svc)
 {
-	GPtrArray *wanted = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+	svc->last_resolved = tid_table((GDestroyNotify)stas_tid_unref);
+	svc->phase1_verdicts = tid_table((GDestroyNotify)stas_verdict_free);
+	svc->configured_from = tid_table(g_free);
+	svc->verdicts = tid_table((GDestroyNotify)stas_verdict_free);
+	svc->departed = tid_table((GDestroyNotify)stas_verdict_free);
+}
 
-	for (guint i = 0; i < all->len; i++) {
-		StasTid *tid = g_ptr_array_index(all, i);
+void stas_service_reconcile_clear(StasService *svc)
+{
+	g_clear_pointer(&svc->last_resolved, g_hash_table_unref);
+	g_clear_pointer(&svc->phase1_verdicts, g_hash_table_unref);
+	g_clear_pointer(&svc->configured_from, g_hash_table_unref);
+	g_clear_pointer(&svc->verdicts, g_hash_table_unref);
+	g_clear_pointer(&svc->departed, g_hash_table_unref);
+}
 
-		if (g_hash_table_contains(set, tid))
-			continue;
-		if ((how->pinned && how->pinned(svc, tid, data)) ||
-		    (!stas_service_excluded(svc, tid) && stas_service_address_valid(svc, tid))) {
-			g_ptr_array_add(wanted, stas_tid_ref(tid));
-			g_hash_table_add(set, stas_tid_ref(tid));
+/* ----------------------------------------------------- phase 2: decisions */
+
+StasCandidates *stas_candidates_new(const StasServiceApply *how, gpointer data, GDestroyNotify free_data)
+{
+	StasCandidates *cands = g_new0(StasCandidates, 1);
+
+	cands->all = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+	cands->how = how;
+	cands->data = data;
+	cands->free_data = free_data;
+	return cands;
+}
+
+void stas_candidates_free(StasCandidates *cands)
+{
+	if (!cands)
+		return;
+	g_ptr_array_unref(cands->all);
+	if (cands->free_data)
+		cands->free_data(cands->data);
+	g_free(cands);
+}
+
+const char *stas_action_name(StasAction action)
+{
+	static const char *const names[] = { "none", "connect", "keep", "update", "spare", "remove" };
+
+	return (guint)action < G_N_ELEMENTS(names) ? names[action] : "unknown";
+}
+
+static void decision_free(StasDecision *d)
+{
+	stas_tid_unref(d->tid);
+	stas_verdict_free(d->verdict);
+	g_free(d);
+}
+
+static StasDecision *decision_new(StasTid *tid, StasCtrl *ctrl, StasAction action, StasVerdict *verdict)
+{
+	StasDecision *d = g_new0(StasDecision, 1);
+
+	d->tid = stas_tid_ref(tid);
+	d->ctrl = ctrl;
+	d->action = action;
+	d->verdict = verdict;
+	return d;
+}
+
+static StasVerdict *verdict_copy(const StasVerdict *src)
+{
+	StasVerdict *v = stas_verdict_new();
+
+	stas_reason_copy(&v->reason, &src->reason);
+	stas_reason_copy(&v->removal, &src->removal);
+	v->sources = src->sources;
+	g_string_assign(v->origin, src->origin->str);
+	return v;
+}
+
+/* The verdict on each distinct candidate: where it comes from, and whether the rules admit it. */
+static GHashTable *judge(StasService *svc, const StasCandidates *cands, GPtrArray *order)
+{
+	GHashTable *judged = tid_table((GDestroyNotify)stas_verdict_free);
+	const StasServiceApply *how = cands->how;
+
+	for (guint i = 0; i < cands->all->len; i++) {
+		StasTid *tid = g_ptr_array_index(cands->all, i);
+		StasVerdict *v = g_hash_table_lookup(judged, tid);
+		const char *line = g_hash_table_lookup(svc->configured_from, tid);
+
+		if (!v) {
+			v = stas_verdict_new();
+			g_hash_table_insert(judged, stas_tid_ref(tid), v);
+			g_ptr_array_add(order, stas_tid_ref(tid));
+			if (how->pinned && how->pinned(svc, tid, cands->data))
+				stas_reason_set(
+					&v->reason, STAS_REASON_PINNED,
+					"The host booted from it (NBFT): wanted whatever the rules say");
+			else
+				stas_service_admit(svc, tid, &v->reason);
 		}
+		if (line)
+			stas_verdict_add_origin(v, STAS_SOURCE_CONFIG, line);
+		if (how->origin)
+			how->origin(svc, tid, cands->data, v);
 	}
-	return wanted;
+	return judged;
 }
 
-static void add_wanted(StasService *svc, const GPtrArray *wanted)
+/* A managed controller that nothing admits: it stays (spared) or goes. */
+static StasDecision *decide_unwanted(StasService *svc, const StasCandidates *cands, StasCtrl *ctrl,
+				     StasVerdict *v)
 {
-	for (guint i = 0; i < wanted->len; i++) {
-		StasTid *tid = g_ptr_array_index(wanted, i);
-		StasCtrl *ctrl = stas_service_lookup(svc, tid);
+	const StasServiceApply *how = cands->how;
+	gboolean listed = v != NULL;
+	StasDecision *d;
 
-		if (!ctrl)
-			stas_service_add(svc, svc->klass->new_ctrl(svc, tid));
-		else if (!stas_tid_cfg_equal(ctrl->tid, tid))
-			stas_service_update_tid(svc, ctrl, tid);
+	if (!v) {
+		const StasVerdict *before = stas_service_verdict(svc, ctrl->tid);
+
+		v = before ? verdict_copy(before) : stas_verdict_new();
+		stas_reason_clear(&v->removal);
+		stas_reason_set(&v->reason, STAS_REASON_UNLISTED, "Nothing lists it any more");
 	}
+	if (how->spare && how->spare(svc, ctrl, listed, cands->data, &v->removal))
+		return decision_new(ctrl->tid, ctrl, STAS_ACTION_SPARE, v);
+	d = decision_new(ctrl->tid, ctrl, STAS_ACTION_REMOVE, v);
+	if (how->keep_connection) {
+		d->disconnect = !how->keep_connection(svc, ctrl, cands->data, &v->removal);
+	} else {
+		d->disconnect = TRUE;
+		stas_reason_set(&v->removal, STAS_REASON_DISCONNECT, "Removed, and disconnected");
+	}
+	return d;
 }
 
-guint stas_service_apply(StasService *svc, const GPtrArray *all, const StasServiceApply *how, gpointer data)
+GPtrArray *stas_service_decide(StasService *svc, const StasCandidates *cands)
 {
-	g_autoptr(GHashTable) wanted_set = tid_set_new();
-	g_autoptr(GPtrArray) wanted = wanted_tids(svc, all, how, data, wanted_set);
-	g_autoptr(GHashTable) listed = how->spare ? tid_set_from(all) : NULL;
+	g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+	g_autoptr(GHashTable) judged = judge(svc, cands, order);
 	g_autoptr(GPtrArray) current = stas_service_ctrls(svc);
-	guint removed = 0;
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)decision_free);
+	GHashTableIter iter;
+	gpointer key, value;
 
 	for (guint i = 0; i < current->len; i++) {
 		StasCtrl *ctrl = g_ptr_array_index(current, i);
-		gboolean keep;
+		StasTid *listed = NULL;
+		StasVerdict *v = NULL;
 
-		if (g_hash_table_contains(wanted_set, ctrl->tid))
+		if (!g_hash_table_steal_extended(judged, ctrl->tid, (gpointer *)&listed, (gpointer *)&v)) {
+			g_ptr_array_add(out, decide_unwanted(svc, cands, ctrl, NULL));
 			continue;
-		if (how->spare && how->spare(svc, ctrl, g_hash_table_contains(listed, ctrl->tid), data))
-			continue;
-		stas_info("%s | %s - %s no longer wanted; removing it", stas_ctrl_id(ctrl),
-			  stas_ctrl_device(ctrl), how->noun);
-		keep = how->keep_connection && how->keep_connection(svc, ctrl, data);
-		stas_service_remove(svc, ctrl, keep);
-		removed++;
+		}
+		if (stas_reason_admits(&v->reason))
+			g_ptr_array_add(out, decision_new(listed, ctrl,
+							  stas_tid_cfg_equal(ctrl->tid, listed)
+								  ? STAS_ACTION_KEEP
+								  : STAS_ACTION_UPDATE,
+							  v));
+		else
+			g_ptr_array_add(out, decide_unwanted(svc, cands, ctrl, v));
+		stas_tid_unref(listed);
 	}
-	add_wanted(svc, wanted);
-	if (how->annotate) {
-		g_ptr_array_unref(current);
-		current = stas_service_ctrls(svc);
+	for (guint i = 0; i < order->len; i++) {
+		g_autoptr(StasTid) tid = NULL;
+		StasVerdict *v = NULL;
+
+		if (!g_hash_table_steal_extended(judged, g_ptr_array_index(order, i), (gpointer *)&tid,
+						 (gpointer *)&v))
+			continue; /* managed: decided above */
+		g_ptr_array_add(
+			out,
+			decision_new(tid, NULL,
+				     stas_reason_admits(&v->reason) ? STAS_ACTION_ADD : STAS_ACTION_NONE, v));
+	}
+	/* Configured controllers phase 1 already turned down. */
+	g_hash_table_iter_init(&iter, svc->phase1_verdicts);
+	while (g_hash_table_iter_next(&iter, &key, &value))
+		g_ptr_array_add(out, decision_new(key, NULL, STAS_ACTION_NONE, verdict_copy(value)));
+	return out;
+}
+
+/* ----------------------------------------------------- phase 2: execution */
+
+#define DEPARTED_MAX 256
+
+/* Keep what was decided about a controller that went, for explain. */
+static void remember_departed(StasService *svc, StasTid *tid, const StasVerdict *v)
+{
+	if (g_hash_table_size(svc->departed) >= DEPARTED_MAX) {
+		GHashTableIter iter;
+		gpointer key, value, oldest = NULL;
+		gint64 when = G_MAXINT64;
+
+		g_hash_table_iter_init(&iter, svc->departed);
+		while (g_hash_table_iter_next(&iter, &key, &value)) {
+			if (((StasVerdict *)value)->when < when) {
+				when = ((StasVerdict *)value)->when;
+				oldest = key;
+			}
+		}
+		g_hash_table_remove(svc->departed, oldest);
+	}
+	g_hash_table_replace(svc->departed, stas_tid_ref(tid), verdict_copy(v));
+}
+
+/* A rule's outcome is logged when it first applies, not at every reconciliation. */
+static void log_new_verdict(StasService *svc, const StasTid *tid, const StasVerdict *v)
+{
+	const StasVerdict *before = g_hash_table_lookup(svc->verdicts, tid);
+
+	if (stas_reason_admits(&v->reason) || (before && before->reason.code == v->reason.code))
+		return;
+	if (v->reason.code == STAS_REASON_IP_FAMILY || v->reason.code == STAS_REASON_UNLISTED)
+		stas_debug("%s - %s", stas_tid_to_string(tid), v->reason.text);
+	else if (v->reason.code == STAS_REASON_EXCLUDED)
+		stas_info("%s - %s", stas_tid_to_string(tid), v->reason.text);
+	else
+		stas_warn("%s - %s", stas_tid_to_string(tid), v->reason.text);
+}
+
+static void remove_ctrl(StasService *svc, const StasServiceApply *how, StasDecision *d)
+{
+	StasVerdict *v = d->verdict;
+
+	stas_info("%s | %s - %s no longer wanted (%s); removing it%s", stas_ctrl_id(d->ctrl),
+		  stas_ctrl_device(d->ctrl), how->noun, v->reason.text,
+		  d->disconnect ? "" : ", keeping its connection");
+	svc->counters.removed[stas_removal_cause(v->reason.code, v->sources)][d->disconnect]++;
+	remember_departed(svc, d->tid, v);
+	stas_service_remove(svc, d->ctrl, !d->disconnect);
+}
+
+guint stas_service_apply(StasService *svc, const StasCandidates *cands)
+{
+	g_autoptr(GPtrArray) decisions = stas_service_decide(svc, cands);
+	GHashTable *verdicts = tid_table((GDestroyNotify)stas_verdict_free);
+	guint removed = 0;
+
+	svc->counters.reconciliations++;
+	for (guint i = 0; i < decisions->len; i++) {
+		StasDecision *d = g_ptr_array_index(decisions, i);
+
+		log_new_verdict(svc, d->tid, d->verdict);
+		if (d->action == STAS_ACTION_REMOVE) {
+			remove_ctrl(svc, cands->how, d);
+			removed++;
+		}
+	}
+	for (guint i = 0; i < decisions->len; i++) {
+		StasDecision *d = g_ptr_array_index(decisions, i);
+
+		if (d->action == STAS_ACTION_ADD) {
+			g_hash_table_remove(svc->departed, d->tid);
+			stas_service_add(svc, svc->klass->new_ctrl(svc, d->tid));
+		} else if (d->action == STAS_ACTION_UPDATE) {
+			stas_service_update_tid(svc, d->ctrl, d->tid);
+		}
+		if (d->action != STAS_ACTION_REMOVE)
+			g_hash_table_replace(verdicts, stas_tid_ref(d->tid), g_steal_pointer(&d->verdict));
+	}
+	g_clear_pointer(&svc->verdicts, g_hash_table_unref);
+	svc->verdicts = verdicts;
+	if (cands->how->annotate) {
+		g_autoptr(GPtrArray) current = stas_service_ctrls(svc);
+
 		for (guint i = 0; i < current->len; i++)
-			how->annotate(svc, g_ptr_array_index(current, i), data);
+			cands->how->annotate(svc, g_ptr_array_index(current, i), cands->data);
 	}
 	return removed;
 }
@@ -178,12 +386,99 @@ static void resolved_one(StasService *svc)
 typedef struct {
 	StasService *svc;
 	StasTid *tid;
+	char *at; /* "controller= at FILE:LINE" */
 } Lookup;
+
+/* Phase 1 turned a configured controller down: say why, for explain. */
+static void drop_configured(StasService *svc, const StasTid *tid, const char *at, StasReasonCode code,
+			    const char *text)
+{
+	StasVerdict *v = stas_verdict_new();
+
+	stas_verdict_add_origin(v, STAS_SOURCE_CONFIG, at);
+	stas_reason_set(&v->reason, code, "%s", text);
+	g_hash_table_replace(svc->phase1_verdicts, stas_tid_ref((StasTid *)tid), v);
+}
+
+static void configured_ready(StasService *svc, GPtrArray *out, StasTid *tid, const char *at)
+{
+	g_hash_table_replace(svc->configured_from, stas_tid_ref(tid), g_strdup(at));
+	g_ptr_array_add(out, stas_tid_ref(tid));
+}
+
+typedef enum { ENTRY_READY, ENTRY_DROPPED, ENTRY_LOOKUP } EntryFate;
+
+/* Phase 1 for one controller= line, up to its name: READY (added to @out),
+ * DROPPED (the verdict says why) or LOOKUP (traddr is a host name). */
+static EntryFate entry_fate(StasService *svc, StasTid *tid, const char *at, GPtrArray *out)
+{
+	const StasCtrlEntry *exclusion = stas_tid_exclusion(tid, stas_conf_get_excludes(svc->conf));
+	const char *traddr = stas_tid_traddr(tid);
+	GSocketFamily family;
+
+	if (exclusion) {
+		StasReason why = { 0 };
+
+		set_excluded(svc, exclusion, &why);
+		drop_configured(svc, tid, at, why.code, why.text);
+		stas_reason_clear(&why);
+		return ENTRY_DROPPED;
+	}
+	if (!ip_transport(stas_tid_transport(tid))) {
+		configured_ready(svc, out, tid, at);
+		return ENTRY_READY;
+	}
+	if (!*traddr) {
+		stas_err("%s - Invalid traddr (empty)", stas_tid_to_string(tid));
+		drop_configured(svc, tid, at, STAS_REASON_ADDRESS, "Invalid traddr (empty)");
+		return ENTRY_DROPPED;
+	}
+	family = literal_family(traddr);
+	if (family == G_SOCKET_FAMILY_INVALID)
+		return ENTRY_LOOKUP;
+	if (!family_enabled(svc, family)) {
+		stas_warn("%s - Excluded because of ip-family", stas_tid_to_string(tid));
+		drop_configured(svc, tid, at, STAS_REASON_IP_FAMILY, "Excluded because of ip-family");
+		return ENTRY_DROPPED;
+	}
+	configured_ready(svc, out, tid, at);
+	return ENTRY_READY;
+}
+
+static char *entry_at(StasService *svc, const StasCtrlEntry *entry)
+{
+	return g_strdup_printf("controller= at %s:%u", stas_conf_path(svc->conf), entry->line);
+}
+
+GPtrArray *stas_service_configured_now(StasService *svc)
+{
+	const GPtrArray *entries = stas_conf_get_controllers(svc->conf);
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+
+	for (guint i = 0; i < entries->len; i++) {
+		const StasCtrlEntry *entry = g_ptr_array_index(entries, i);
+		g_autoptr(StasTid) tid = stas_service_tid(svc, entry->values);
+		g_autofree char *at = entry_at(svc, entry);
+		StasTid *last;
+
+		if (entry_fate(svc, tid, at, out) != ENTRY_LOOKUP)
+			continue;
+		last = g_hash_table_lookup(svc->last_resolved, tid);
+		if (last)
+			configured_ready(svc, out, last, at);
+		else
+			drop_configured(
+				svc, tid, at, STAS_REASON_UNRESOLVED,
+				"A host name that has not resolved yet (--plan does not look names up)");
+	}
+	return out;
+}
 
 static void on_lookup_done(GObject *source, GAsyncResult *res, gpointer data)
 {
 	g_autofree Lookup *lookup = data;
 	g_autoptr(StasTid) tid = lookup->tid;
+	g_autofree char *at = lookup->at;
 	g_autoptr(GError) error = NULL;
 	GList *addresses = g_resolver_lookup_by_name_finish(G_RESOLVER(source), res, &error);
 	StasService *svc = lookup->svc;
@@ -199,9 +494,12 @@ static void on_lookup_done(GObject *source, GAsyncResult *res, gpointer data)
 		if (last) {
 			stas_warn("%s - Cannot resolve traddr: %s; keeping the last address %s",
 				  stas_tid_to_string(tid), error->message, stas_tid_traddr(last));
-			g_ptr_array_add(svc->resolved, stas_tid_ref(last));
+			configured_ready(svc, svc->resolved, last, lookup->at);
 		} else {
-			stas_err("%s - Cannot resolve traddr: %s", stas_tid_to_string(tid), error->message);
+			g_autofree char *text = g_strdup_printf("Cannot resolve traddr: %s", error->message);
+
+			stas_err("%s - %s", stas_tid_to_string(tid), text);
+			drop_configured(svc, tid, lookup->at, STAS_REASON_UNRESOLVED, text);
 		}
 	} else {
 		/* The first IPv4 address when IPv4 is allowed, else the first IPv6. */
@@ -223,7 +521,11 @@ static void on_lookup_done(GObject *source, GAsyncResult *res, gpointer data)
 			g_hash_table_insert(dict, g_strdup("traddr"), g_strdup(text));
 			resolved = stas_service_tid(svc, dict);
 			g_hash_table_replace(svc->last_resolved, stas_tid_ref(tid), stas_tid_ref(resolved));
-			g_ptr_array_add(svc->resolved, resolved);
+			configured_ready(svc, svc->resolved, resolved, lookup->at);
+			stas_tid_unref(resolved);
+		} else {
+			drop_configured(svc, tid, lookup->at, STAS_REASON_IP_FAMILY,
+					"Its name resolves to no address of an enabled ip-family");
 		}
 		g_resolver_free_addresses(addresses);
 	}
@@ -248,36 +550,23 @@ static void reconcile(StasService *svc)
 	svc->resolved = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
 	svc->resolving_pending = 1; /* this function's own share, released at the end */
 
+	g_hash_table_remove_all(svc->phase1_verdicts);
+	g_hash_table_remove_all(svc->configured_from);
 	for (guint i = 0; i < entries->len; i++) {
 		const StasCtrlEntry *entry = g_ptr_array_index(entries, i);
 		g_autoptr(StasTid) tid = stas_service_tid(svc, entry->values);
-		const char *traddr = stas_tid_traddr(tid);
-		GSocketFamily family;
+		g_autofree char *at = entry_at(svc, entry);
 		Lookup *lookup;
 
-		if (stas_service_excluded(svc, tid))
+		if (entry_fate(svc, tid, at, svc->resolved) != ENTRY_LOOKUP)
 			continue;
-		if (!ip_transport(stas_tid_transport(tid))) {
-			g_ptr_array_add(svc->resolved, g_steal_pointer(&tid));
-			continue;
-		}
-		if (!*traddr) {
-			stas_err("%s - Invalid traddr (empty)", stas_tid_to_string(tid));
-			continue;
-		}
-		family = literal_family(traddr);
-		if (family != G_SOCKET_FAMILY_INVALID) {
-			if (family_enabled(svc, family))
-				g_ptr_array_add(svc->resolved, g_steal_pointer(&tid));
-			else
-				stas_warn("%s - Excluded because of ip-family", stas_tid_to_string(tid));
-			continue;
-		}
 		lookup = g_new0(Lookup, 1);
 		lookup->svc = svc;
 		lookup->tid = g_steal_pointer(&tid);
+		lookup->at = g_steal_pointer(&at);
 		svc->resolving_pending++;
-		g_resolver_lookup_by_name_async(resolver, traddr, svc->resolving, on_lookup_done, lookup);
+		g_resolver_lookup_by_name_async(resolver, stas_tid_traddr(lookup->tid), svc->resolving,
+						on_lookup_done, lookup);
 	}
 	resolved_one(svc);
 }

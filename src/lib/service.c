@@ -401,9 +401,7 @@ gboolean stas_service_init(StasService *svc, const StasServiceClass *klass, Stas
 	svc->ctrls = g_hash_table_new_full(stas_tid_hash, stas_tid_equal, (GDestroyNotify)stas_tid_unref,
 					   (GDestroyNotify)stas_ctrl_unref);
 	svc->terminator = stas_terminator_new();
-	svc->last_resolved = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
-						   (GDestroyNotify)stas_tid_unref,
-						   (GDestroyNotify)stas_tid_unref);
+	stas_service_reconcile_init(svc);
 	svc->soak = stas_timer_new(STAS_SOAK_QUIET_S, stas_service_on_soak, svc);
 	svc->state_path = stas_state_path(stas_daemon_name(klass->daemon));
 	if (!load_config(svc, TRUE, exit_status))
@@ -457,7 +455,7 @@ void stas_service_free(StasService *svc)
 		g_cancellable_cancel(svc->resolving);
 	g_clear_object(&svc->resolving);
 	g_clear_pointer(&svc->resolved, g_ptr_array_unref);
-	g_clear_pointer(&svc->last_resolved, g_hash_table_unref);
+	stas_service_reconcile_clear(svc);
 	g_clear_pointer(&svc->ctrls, g_hash_table_unref);
 	g_clear_pointer(&svc->terminator, stas_terminator_free);
 	g_clear_pointer(&svc->soak, stas_timer_free);

@@ -287,20 +287,25 @@ static gboolean entry_matches(const StasCtrlEntry *entry, GHashTable *dict)
 	return TRUE;
 }
 
-gboolean stas_exclude_match(const GPtrArray *excludes, GHashTable *dict)
+const StasCtrlEntry *stas_exclude_match(const GPtrArray *excludes, GHashTable *dict)
 {
 	for (guint i = 0; excludes && i < excludes->len; i++) {
 		if (entry_matches(g_ptr_array_index(excludes, i), dict))
-			return TRUE;
+			return g_ptr_array_index(excludes, i);
 	}
-	return FALSE;
+	return NULL;
 }
 
-gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes)
+const StasCtrlEntry *stas_tid_exclusion(const StasTid *tid, const GPtrArray *excludes)
 {
 	g_autoptr(GHashTable) dict = stas_tid_as_dict(tid);
 
 	return stas_exclude_match(excludes, dict);
+}
+
+gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes)
+{
+	return stas_tid_exclusion(tid, excludes) != NULL;
 }
 
 gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid)

@@ -249,16 +249,31 @@ static void configure_audits(StasStac *stac)
 
 /* ------------------------------------------------------------ reconciliation */
 
-static gboolean keep_connection(StasService *svc, StasCtrl *ctrl, gpointer data)
+static gboolean keep_connection(StasService *svc, StasCtrl *ctrl, gpointer data, StasReason *why)
 {
+	const char *transport = stas_tid_transport(ctrl->tid);
+
 	switch (stas_conf_get_disconnect_scope(svc->conf)) {
 	case STAS_SCOPE_NO_DISCONNECT:
+		stas_reason_set(why, STAS_REASON_KEEP,
+				"disconnect-scope=no-disconnect: its connection stays");
 		return TRUE;
 	case STAS_SCOPE_ALL_CONNECTIONS_MATCHING_DISCONNECT_TRTYPES:
-		return !in_trtypes(svc, stas_tid_transport(ctrl->tid));
+		if (!in_trtypes(svc, transport)) {
+			stas_reason_set(why, STAS_REASON_KEEP,
+					"transport %s is not in disconnect-trtypes: its connection stays",
+					transport);
+			return TRUE;
+		}
+		stas_reason_set(why, STAS_REASON_DISCONNECT,
+				"disconnect-scope=all-connections-matching-disconnect-trtypes and %s is in "
+				"disconnect-trtypes: disconnected",
+				transport);
+		return FALSE;
 	case STAS_SCOPE_ONLY_STAS_CONNECTIONS:
 		break;
 	}
+	stas_reason_set(why, STAS_REASON_DISCONNECT, "disconnect-scope=only-stas-connections: disconnected");
 	return FALSE;
 }
 
@@ -277,18 +292,62 @@ static gboolean booted_from(StasService *svc, const StasTid *tid, gpointer data)
 	return stas_tid_list_contains(STAC(svc)->booted, tid);
 }
 
+/* "log page of DC (tcp, 10.0.0.1, 8009, nqn...)": which DC's page lists @tid. */
+static void ioc_origin(StasService *svc, const StasTid *tid, gpointer data, StasVerdict *verdict)
+{
+	StasStacListing *listing = g_hash_table_lookup(STAC(svc)->discovered, tid);
+
+	if (booted_from(svc, tid, data))
+		stas_verdict_add_origin(verdict, STAS_SOURCE_NBFT, "NBFT (the host booted from it)");
+	if (listing) {
+		g_autofree char *text = g_strdup_printf(
+			"log page of DC (%s, %s, %s, %s)%s", dict_get(listing->dc, "transport"),
+			dict_get(listing->dc, "traddr"), dict_get(listing->dc, "trsvcid"),
+			dict_get(listing->dc, "subsysnqn"),
+			STAC(svc)->staf_up ? "" : " (as stafd said last)");
+
+		stas_verdict_add_origin(verdict, STAS_SOURCE_LOG_PAGE, text);
+	}
+}
+
 static const StasServiceApply apply_iocs = {
 	.noun = "I/O controller",
 	.pinned = booted_from,
+	.origin = ioc_origin,
 	.keep_connection = keep_connection,
 	.annotate = set_dlpe,
 };
 
-static void apply(StasStac *stac, GPtrArray *configured)
+/* nqn is mandatory for I/O controllers; fc/loop have no trsvcid. The others
+ * get a verdict that says so. */
+static GPtrArray *usable_configured(StasService *svc, GPtrArray *configured)
 {
-	StasService *svc = &stac->svc;
-	g_autoptr(GPtrArray) usable = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
-	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+	GPtrArray *usable = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
+
+	for (guint i = 0; i < configured->len; i++) {
+		StasTid *tid = g_ptr_array_index(configured, i);
+		StasVerdict *v;
+
+		if (*stas_tid_transport(tid) && *stas_tid_traddr(tid) && *stas_tid_trsvcid(tid) &&
+		    *stas_tid_subsysnqn(tid)) {
+			g_ptr_array_add(usable, stas_tid_ref(tid));
+			continue;
+		}
+		v = stas_verdict_new();
+		stas_verdict_add_origin(v, STAS_SOURCE_CONFIG,
+					g_hash_table_lookup(svc->configured_from, tid));
+		stas_reason_set(&v->reason, STAS_REASON_INCOMPLETE,
+				"An I/O controller needs transport, traddr, trsvcid and subsysnqn");
+		g_hash_table_replace(svc->phase1_verdicts, stas_tid_ref(tid), v);
+	}
+	return usable;
+}
+
+static StasCandidates *stac_candidates(StasService *svc, GPtrArray *configured)
+{
+	StasStac *stac = STAC(svc);
+	StasCandidates *cands = stas_candidates_new(&apply_iocs, NULL, NULL);
+	g_autoptr(GPtrArray) usable = usable_configured(svc, configured);
 	GHashTableIter iter;
 	gpointer key;
 
@@ -297,23 +356,23 @@ static void apply(StasStac *stac, GPtrArray *configured)
 	if (!stac->booted)
 		stac->booted = stas_nbft_tids(svc->env.sysfs_root, STAS_NBFT_IO, svc->env.host.hostnqn,
 					      stas_conf_get_bool(svc->conf, STAS_OPT_IGNORE_IFACE));
-	stas_tid_list_append(all, stac->booted);
-	/* nqn is mandatory for I/O controllers; fc/loop have no trsvcid. */
-	for (guint i = 0; i < configured->len; i++) {
-		StasTid *tid = g_ptr_array_index(configured, i);
-
-		if (*stas_tid_transport(tid) && *stas_tid_traddr(tid) && *stas_tid_trsvcid(tid) &&
-		    *stas_tid_subsysnqn(tid))
-			g_ptr_array_add(usable, stas_tid_ref(tid));
-	}
-	/* What the state file records as configured: not what stafd lists. */
-	g_clear_pointer(&stac->configured, g_ptr_array_unref);
-	stac->configured = g_ptr_array_ref(usable);
-	stas_tid_list_append(all, usable);
+	stas_tid_list_append(cands->all, stac->booted);
+	stas_tid_list_append(cands->all, usable);
 	g_hash_table_iter_init(&iter, stac->discovered);
 	while (g_hash_table_iter_next(&iter, &key, NULL))
-		g_ptr_array_add(all, stas_tid_ref(key));
-	stas_service_apply(svc, all, &apply_iocs, NULL);
+		g_ptr_array_add(cands->all, stas_tid_ref(key));
+	return cands;
+}
+
+static void apply(StasStac *stac, GPtrArray *configured)
+{
+	StasService *svc = &stac->svc;
+	g_autoptr(StasCandidates) cands = stac_candidates(svc, configured);
+
+	/* What the state file records as configured: not what stafd lists. */
+	g_clear_pointer(&stac->configured, g_ptr_array_unref);
+	stac->configured = usable_configured(svc, configured);
+	stas_service_apply(svc, cands);
 	stas_service_save_state(svc);
 	stas_service_notify_status(svc);
 	if (!stac->applied && stac->startup_audit)
@@ -661,6 +720,7 @@ static const StasServiceClass stac_class = {
 	.unexport = stas_stac_dbus_unexport,
 	.new_ctrl = stac_new_ctrl,
 	.reconcile = stac_reconcile,
+	.candidates = stac_candidates,
 	.reloaded = stac_reloaded,
 	.uevent = stac_uevent,
 	.save_record = stac_save_record,

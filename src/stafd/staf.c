@@ -98,6 +98,7 @@ static void normalise_configured(StasStaf *staf, GPtrArray *configured)
 	for (guint i = configured->len; i > 0; i--) {
 		StasTid *tid = g_ptr_array_index(configured, i - 1);
 		g_autoptr(GHashTable) dict = NULL;
+		const char *at;
 
 		if (!*stas_tid_transport(tid) || !*stas_tid_traddr(tid) || !*stas_tid_trsvcid(tid)) {
 			g_ptr_array_remove_index(configured, i - 1);
@@ -108,25 +109,80 @@ static void normalise_configured(StasStaf *staf, GPtrArray *configured)
 		dict = stas_tid_as_dict(tid);
 		g_hash_table_insert(dict, g_strdup("subsysnqn"), g_strdup(STAS_WKNQN));
 		g_ptr_array_index(configured, i - 1) = stas_service_tid(&staf->svc, dict);
+		/* The controller= line it came from stays its origin. */
+		at = g_hash_table_lookup(staf->svc.configured_from, tid);
+		if (at)
+			g_hash_table_replace(staf->svc.configured_from,
+					     stas_tid_ref(g_ptr_array_index(configured, i - 1)),
+					     g_strdup(at));
 		stas_tid_unref(tid);
 	}
 }
 
 /* Where the wanted DCs of one reconciliation come from. */
 typedef struct {
-	GPtrArray *booted; /* the NBFT's */
+	GPtrArray *booted; /* the NBFT's (borrowed) */
 	GPtrArray *configured;
 	GPtrArray *discovered;
 	GPtrArray *referrals;
 } Sources;
 
+static void sources_free(Sources *from)
+{
+	g_ptr_array_unref(from->configured);
+	g_ptr_array_unref(from->discovered);
+	g_ptr_array_unref(from->referrals);
+	g_free(from);
+}
+
 /* An mDNS-discovered DC that merely stopped being advertised stays until it
  * also stops answering; one excluded or invalid goes now. */
-static gboolean spare_dc(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data)
+static gboolean spare_dc(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data, StasReason *why)
 {
 	StasDc *dc = stas_dc_from_ctrl(ctrl);
 
-	return !listed && !stas_dc_is_unresponsive(dc) && stas_dc_get_origin(dc) == STAS_ORIGIN_DISCOVERED;
+	if (listed || stas_dc_is_unresponsive(dc) || stas_dc_get_origin(dc) != STAS_ORIGIN_DISCOVERED)
+		return FALSE;
+	stas_reason_set(why, STAS_REASON_SPARED,
+			"No longer advertised by mDNS; kept until it also stops answering");
+	return TRUE;
+}
+
+/* The referrer of @tid among the managed DCs, as "referral from (...)". */
+static char *referrer(StasStaf *staf, const StasTid *tid)
+{
+	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(&staf->svc);
+
+	for (guint c = 0; c < ctrls->len; c++) {
+		StasCtrl *ctrl = g_ptr_array_index(ctrls, c);
+		g_autoptr(GHashTable) parent = stas_tid_as_dict(ctrl->tid);
+		g_autoptr(GPtrArray) referrals = stas_dc_referrals(stas_dc_from_ctrl(ctrl));
+
+		for (guint i = 0; i < referrals->len; i++) {
+			g_autoptr(GHashTable)
+				cid = stas_tid_cid_from_dlpe(g_ptr_array_index(referrals, i), parent);
+			g_autoptr(StasTid) referred = stas_service_tid(&staf->svc, cid);
+
+			if (stas_tid_equal(referred, tid))
+				return g_strdup_printf("referral in the log page of %s", stas_ctrl_id(ctrl));
+		}
+	}
+	return g_strdup("referral");
+}
+
+static void dc_origin(StasService *svc, const StasTid *tid, gpointer data, StasVerdict *verdict)
+{
+	const Sources *from = data;
+
+	if (stas_tid_list_contains(from->booted, tid))
+		stas_verdict_add_origin(verdict, STAS_SOURCE_NBFT, "NBFT (the host booted through it)");
+	if (stas_tid_list_contains(from->discovered, tid))
+		stas_verdict_add_origin(verdict, STAS_SOURCE_MDNS, "mDNS service _nvme-disc._tcp");
+	if (stas_tid_list_contains(from->referrals, tid)) {
+		g_autofree char *text = referrer(STAF(svc), tid);
+
+		stas_verdict_add_origin(verdict, STAS_SOURCE_REFERRAL, text);
+	}
 }
 
 /* Configuration (the firmware's first) beats a referral, which beats mDNS. */
@@ -154,29 +210,36 @@ static const StasServiceApply apply_dcs = {
 	.noun = "Controller",
 	.spare = spare_dc,
 	.pinned = booted_through,
+	.origin = dc_origin,
 	.annotate = set_origin,
 };
 
-static void staf_reconcile(StasService *svc, GPtrArray *configured)
+static StasCandidates *staf_candidates(StasService *svc, GPtrArray *configured)
 {
 	StasStaf *staf = STAF(svc);
-	g_autoptr(GPtrArray) referrals = referral_tids(staf);
-	g_autoptr(GPtrArray) discovered = discovered_tids(staf);
-	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
-	Sources from;
+	Sources *from = g_new0(Sources, 1);
+	StasCandidates *cands = stas_candidates_new(&apply_dcs, from, (GDestroyNotify)sources_free);
 
 	/* Firmware tables do not change while the host runs: read once, at the first one. */
 	if (!staf->booted)
 		staf->booted = stas_nbft_tids(svc->env.sysfs_root, STAS_NBFT_DISCOVERY, svc->env.host.hostnqn,
 					      stas_conf_get_bool(svc->conf, STAS_OPT_IGNORE_IFACE));
-	from = (Sources){ staf->booted, configured, discovered, referrals };
 	normalise_configured(staf, configured);
-	stas_tid_list_append(all, staf->booted);
-	stas_tid_list_append(all, configured);
-	stas_tid_list_append(all, discovered);
-	stas_tid_list_append(all, referrals);
-	if (stas_service_apply(svc, all, &apply_dcs, &from))
-		stas_staf_dbus_dc_removed(staf);
+	*from = (Sources){ staf->booted, g_ptr_array_ref(configured), discovered_tids(staf),
+			   referral_tids(staf) };
+	stas_tid_list_append(cands->all, from->booted);
+	stas_tid_list_append(cands->all, from->configured);
+	stas_tid_list_append(cands->all, from->discovered);
+	stas_tid_list_append(cands->all, from->referrals);
+	return cands;
+}
+
+static void staf_reconcile(StasService *svc, GPtrArray *configured)
+{
+	g_autoptr(StasCandidates) cands = staf_candidates(svc, configured);
+
+	if (stas_service_apply(svc, cands))
+		stas_staf_dbus_dc_removed(STAF(svc));
 }
 
 /* ---------------------------------------------------------- service hooks */
@@ -245,17 +308,18 @@ static void staf_save_record(StasService *svc, StasCtrl *ctrl, JsonObject *recor
  * may connect: complete, not excluded, a valid address (fuzz F2). */
 static gboolean restorable(StasService *svc, StasTid *tid)
 {
-	const char *why = NULL;
+	StasReason why = { 0 };
+	gboolean ok;
 
 	if (!*stas_tid_transport(tid) || !*stas_tid_traddr(tid) || !*stas_tid_trsvcid(tid))
-		why = "incomplete identity";
-	else if (stas_service_excluded(svc, tid))
-		why = "excluded";
-	else if (!stas_service_address_valid(svc, tid))
-		why = "invalid address";
-	if (why)
-		stas_warn("Last known config: %s not restored (%s)", stas_tid_to_string(tid), why);
-	return why == NULL;
+		stas_reason_set(&why, STAS_REASON_INCOMPLETE, "incomplete identity");
+	else
+		stas_service_admit(svc, tid, &why);
+	ok = stas_reason_admits(&why);
+	if (!ok)
+		stas_warn("Last known config: %s not restored (%s)", stas_tid_to_string(tid), why.text);
+	stas_reason_clear(&why);
+	return ok;
 }
 
 /* A DC comes back with its cached log page, so stacd sees no gap while the
@@ -318,6 +382,7 @@ static const StasServiceClass staf_class = {
 	.unexport = stas_staf_dbus_unexport,
 	.new_ctrl = staf_new_ctrl,
 	.reconcile = staf_reconcile,
+	.candidates = staf_candidates,
 	.reloaded = staf_reloaded,
 	.uevent = staf_uevent,
 	.resync = staf_resync,

@@ -273,9 +273,7 @@ void fake_service_init(StasService *svc, const StasServiceClass *klass, FakeKern
 					   (GDestroyNotify)stas_ctrl_unref);
 	svc->terminator = stas_terminator_new();
 	svc->soak = stas_timer_new(STAS_SOAK_QUIET_S, on_soak, svc);
-	svc->last_resolved = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
-						   (GDestroyNotify)stas_tid_unref,
-						   (GDestroyNotify)stas_tid_unref);
+	stas_service_reconcile_init(svc);
 	svc->state_path = g_build_filename(dir, "last-known-config.json", NULL);
 	svc->conf = stas_conf_load(klass->daemon, path, NULL, NULL);
 	svc->env.conf = svc->conf;

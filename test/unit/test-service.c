@@ -50,7 +50,7 @@ static void toy_reconcile(StasService *svc, GPtrArray *configured)
 	fx.reconciles++;
 	g_clear_pointer(&fx.last_configured, g_ptr_array_unref);
 	fx.last_configured = g_ptr_array_ref(configured);
-	stas_service_apply(svc, configured, &toy_apply, &fx);
+	stas_service_apply(svc, &(StasCandidates){ .all = configured, .how = &toy_apply, .data = &fx });
 }
 
 static const StasServiceClass toy_class = {
@@ -66,15 +66,19 @@ static void note(const char *what, StasCtrl *ctrl)
 			       stas_tid_subsysnqn(ctrl->tid));
 }
 
-static gboolean toy_spare(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data)
+static gboolean toy_spare(StasService *svc, StasCtrl *ctrl, gboolean listed, gpointer data, StasReason *why)
 {
 	ck_assert_ptr_eq(data, &fx);
-	return !listed &&
-	       g_ptr_array_find_with_equal_func(fx.spare, stas_tid_subsysnqn(ctrl->tid), g_str_equal, NULL);
+	if (listed ||
+	    !g_ptr_array_find_with_equal_func(fx.spare, stas_tid_subsysnqn(ctrl->tid), g_str_equal, NULL))
+		return FALSE;
+	stas_reason_set(why, STAS_REASON_SPARED, "spared by the test");
+	return TRUE;
 }
 
-static gboolean toy_keep(StasService *svc, StasCtrl *ctrl, gpointer data)
+static gboolean toy_keep(StasService *svc, StasCtrl *ctrl, gpointer data, StasReason *why)
 {
+	stas_reason_set(why, fx.keep ? STAS_REASON_KEEP : STAS_REASON_DISCONNECT, "the test says");
 	return fx.keep;
 }
 
@@ -228,7 +232,7 @@ static guint apply(StasTid *first, ...)
 		g_ptr_array_add(all, tid);
 	va_end(ap);
 	g_string_truncate(fx.hooks, 0);
-	removed = stas_service_apply(fx.svc, all, &toy_apply, &fx);
+	removed = stas_service_apply(fx.svc, &(StasCandidates){ .all = all, .how = &toy_apply, .data = &fx });
 	fake_iterate();
 	return removed;
 }
