@@ -13,6 +13,7 @@
 
 #include "stas/conf.h"
 #include "stas/kernel.h"
+#include "stas/reason.h"
 #include "stas/tid.h"
 #include "stas/timer.h"
 
@@ -45,6 +46,18 @@ typedef struct {
 } StasOp;
 
 typedef struct _StasCtrl StasCtrl;
+
+/* What happened to a controller since the daemon made it (metrics). */
+typedef struct {
+	guint64 connect_attempts; /* connects and adoptions started */
+	guint64 connects;	  /* ... that succeeded */
+	guint64 connect_failures;
+	guint64 kernel_disconnects; /* the kernel removed its device */
+	guint64 aens;		    /* discovery-change notices (DCs) */
+	guint64 log_page_fetches;   /* Get Log Page completions (DCs) */
+	guint64 registrations;	    /* DIM commands that succeeded (DCs) */
+	guint64 registration_failures;
+} StasCtrlCounters;
 
 typedef void (*StasCtrlDoneFunc)(StasCtrl *ctrl, gboolean success, gpointer user_data);
 
@@ -79,6 +92,8 @@ struct _StasCtrl {
 	char *cntrltype;
 	gboolean registration_supported;
 	guint connect_attempts;
+	StasCtrlCounters counters;
+	StasReason status; /* why it stopped trying or will go (NCC give-up, aging); NONE otherwise */
 	StasOp connect_op;
 	StasTimer *retry_timer;
 	GCancellable *cancellable; /* cancelled when the daemon stops */

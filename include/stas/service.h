@@ -233,6 +233,15 @@ gboolean stas_service_admit(StasService *svc, const StasTid *tid, StasReason *wh
 /* Phase 1 at once, for --plan: the configured controllers that pass
  * exclusion and ip-family, a host name taking the address it last resolved to. */
 GPtrArray *stas_service_configured_now(StasService *svc);
+/* JSON for admins (service-explain.c). explain: every candidate whose
+ * subsysnqn, traddr, printable TID or device is @target ("" = all), with
+ * where it comes from, the rules' verdict, its state, last error, attempts
+ * and counters. plan: what a reload with @text (as if read from @path)
+ * would connect, disconnect and keep; nothing is changed. metrics: the
+ * counters in the Prometheus text format. */
+char *stas_service_explain(StasService *svc, const char *target);
+char *stas_service_plan(StasService *svc, const char *path, const char *text);
+char *stas_service_metrics(StasService *svc);
 /* A verdict about @tid that phase 1 or 2 recorded, or one of a controller
  * that went; NULL when none. */
 const StasVerdict *stas_service_verdict(StasService *svc, const StasTid *tid);

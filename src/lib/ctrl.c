@@ -87,6 +87,7 @@ void stas_ctrl_unref(StasCtrl *ctrl)
 	g_clear_handle_id(&ctrl->idle_source, g_source_remove);
 	stas_timer_free(ctrl->retry_timer);
 	stas_op_clear(&ctrl->connect_op);
+	stas_reason_clear(&ctrl->status);
 	g_object_unref(ctrl->cancellable);
 	stas_tid_unref(ctrl->tid);
 	g_free(ctrl->device);
@@ -279,6 +280,7 @@ static void on_connect_done(GObject *source, GAsyncResult *res, gpointer token)
 		goto out;
 	if (dev) {
 		set_device(ctrl, dev);
+		ctrl->counters.connects++;
 		stas_info("%s | %s - Connection established!", ctrl_log_id(ctrl), ctrl->device);
 		ctrl->connect_attempts = 0;
 		stas_timer_stop(ctrl->retry_timer);
@@ -286,6 +288,7 @@ static void on_connect_done(GObject *source, GAsyncResult *res, gpointer token)
 			ctrl->klass->connected(ctrl);
 		goto out;
 	}
+	ctrl->counters.connect_failures++;
 	/* 3 s after the first failure, then every 60 s; only the second
 	 * consecutive failure is worth an ERROR. */
 	if (ctrl->connect_attempts == 2)
@@ -338,6 +341,7 @@ static gboolean on_connect_idle(gpointer data)
 	if (ctrl->stopping || ctrl->connect_op.in_flight || ctrl->device)
 		return G_SOURCE_REMOVE;
 	ctrl->connect_attempts++;
+	ctrl->counters.connect_attempts++;
 	existing = g_steal_pointer(&ctrl->adopt);
 	if (!existing)
 		existing = stas_ctrl_find_existing(ctrl->env, ctrl->tid, ctrl->klass->discovery);
@@ -407,6 +411,7 @@ void stas_ctrl_device_removed(StasCtrl *ctrl)
 	void_pending(ctrl);
 	g_clear_pointer(&ctrl->device, g_free);
 	ctrl->connect_attempts = 0;
+	ctrl->counters.kernel_disconnects++;
 	if (ctrl->klass->removed)
 		ctrl->klass->removed(ctrl);
 	if (ctrl->stopping)

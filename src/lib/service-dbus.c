@@ -55,6 +55,22 @@ static char *process_info(StasService *svc, gboolean root)
 		json_builder_set_member_name(b, l->data);
 		json_builder_add_string_value(b, g_hash_table_lookup(terminator, l->data));
 	}
+	json_builder_set_member_name(b, "counters");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "reconciliations");
+	json_builder_add_int_value(b, svc->counters.reconciliations);
+	json_builder_set_member_name(b, "udev overflows");
+	json_builder_add_int_value(b, svc->counters.udev_overflows);
+	json_builder_set_member_name(b, "dbus refused");
+	json_builder_add_int_value(b, svc->counters.dbus_refused);
+	for (guint cause = 0; cause < STAS_N_CAUSES; cause++) {
+		g_autofree char *name = g_strdup_printf("removed (%s)", stas_cause_name(cause));
+
+		json_builder_set_member_name(b, name);
+		json_builder_add_int_value(b,
+					   svc->counters.removed[cause][0] + svc->counters.removed[cause][1]);
+	}
+	json_builder_end_object(b);
 	if (svc->klass->process_info)
 		svc->klass->process_info(svc, b, root);
 	json_builder_end_object(b);
@@ -87,10 +103,25 @@ static void debug_method_for(GDBusMethodInvocation *invocation, gboolean root, g
 	const char *method = g_dbus_method_invocation_get_method_name(invocation);
 	g_autofree char *json = NULL;
 
-	if (g_str_equal(method, "process_info"))
+	GVariant *params = g_dbus_method_invocation_get_parameters(invocation);
+
+	if (g_str_equal(method, "process_info")) {
 		json = process_info(svc, root);
-	else
-		json = controller_info(svc, g_dbus_method_invocation_get_parameters(invocation), root);
+	} else if (g_str_equal(method, "explain")) {
+		const char *target;
+
+		g_variant_get(params, "(&s)", &target);
+		json = stas_service_explain(svc, target);
+	} else if (g_str_equal(method, "plan")) {
+		const char *path, *text;
+
+		g_variant_get(params, "(&s&s)", &path, &text);
+		json = stas_service_plan(svc, path, text);
+	} else if (g_str_equal(method, "metrics")) {
+		json = stas_service_metrics(svc);
+	} else {
+		json = controller_info(svc, params, root);
+	}
 	g_dbus_method_invocation_return_value(invocation, g_variant_new("(s)", json));
 }
 
@@ -119,6 +150,7 @@ static gboolean on_debug_set(GDBusConnection *bus, const char *sender, const cha
 {
 	/* The bus policy says so already; a daemon does not rely on it alone. */
 	if (!stas_dbus_sender_is_root(bus, sender)) {
+		((StasService *)data)->counters.dbus_refused++;
 		g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "Only root may set %s",
 			    property);
 		return FALSE;

@@ -227,6 +227,7 @@ static void on_udev_resync(gpointer data)
 	StasService *svc = data;
 	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(svc);
 
+	svc->counters.udev_overflows++;
 	stas_warn("udev events were lost; re-reading controller state from sysfs");
 	for (guint i = 0; i < ctrls->len; i++) {
 		StasCtrl *ctrl = g_ptr_array_index(ctrls, i);

@@ -58,9 +58,11 @@ static void ioc_connect_failed(StasCtrl *ctrl, const GError *error)
 		stas_conf_get_int(ctrl->env->conf, STAS_OPT_CONNECT_ATTEMPTS_ON_NCC, &max);
 	if (max && ctrl->connect_attempts >= max) {
 		stas_timer_stop(ctrl->retry_timer);
-		stas_info("%s | %s - Giving up after %u attempts: the controller is not connected to the CDC "
-			  "(NCC)",
-			  stas_ctrl_id(ctrl), stas_ctrl_device(ctrl), ctrl->connect_attempts);
+		stas_reason_set(&ctrl->status, STAS_REASON_NCC_GAVE_UP,
+				"Gave up after %u attempts (connect-attempts-on-ncc): the controller is not "
+				"connected to the CDC (NCC)",
+				ctrl->connect_attempts);
+		stas_info("%s | %s - %s", stas_ctrl_id(ctrl), stas_ctrl_device(ctrl), ctrl->status.text);
 	} /* else the retry timer is armed */
 	attempted(ioc);
 }
@@ -81,6 +83,7 @@ void stas_ioc_set_dlpe(StasIoc *ioc, GHashTable *dlpe)
 	ioc->dlpe = dlpe;
 	if (was_ncc && !stas_ioc_ncc(ioc) && !stas_ctrl_connected(&ioc->ctrl)) {
 		ioc->ctrl.connect_attempts = 0;
+		stas_reason_clear(&ioc->ctrl.status);
 		stas_ctrl_schedule_connect(&ioc->ctrl);
 	}
 }

@@ -87,6 +87,7 @@ static gboolean advertised(StasDc *dc)
 static void clear_lost(StasDc *dc)
 {
 	dc->lost_since = 0;
+	stas_reason_clear(&dc->ctrl.status);
 	stas_timer_stop(dc->unresponsive_timer);
 }
 
@@ -124,6 +125,10 @@ void stas_dc_reevaluate_unresponsive(StasDc *dc)
 	{
 		g_autofree char *text = removal_date(t);
 
+		stas_reason_set(
+			&dc->ctrl.status, STAS_REASON_AGED_OUT,
+			"Not responding; will be removed by %s unless restored (persistent-connections)",
+			text);
 		stas_info("%s | %s - Controller is not responding. Will be removed by %s unless restored",
 			  id(dc), dev(dc), text);
 	}
@@ -285,6 +290,8 @@ static void on_get_log_done(GObject *source, GAsyncResult *res, gpointer token)
 		stale_result(dc);
 		goto out;
 	}
+	if (log)
+		dc->ctrl.counters.log_page_fetches++;
 	if (restart_requested(dc, STEP_GET_LOG, log != NULL))
 		goto out;
 	if (log && !entries) {
@@ -407,6 +414,10 @@ static void on_register_done(GObject *source, GAsyncResult *res, gpointer token)
 		stale_result(dc);
 		goto out;
 	}
+	if (ok && !status)
+		dc->ctrl.counters.registrations++;
+	else
+		dc->ctrl.counters.registration_failures++;
 	if (restart_requested(dc, STEP_REGISTER, ok))
 		goto out;
 	if (!ok) {
@@ -528,6 +539,7 @@ void stas_dc_handle_uevent(StasDc *dc, const StasUevent *event)
 	if (aen) {
 		guint64 value = g_ascii_strtoull(aen, NULL, 16);
 
+		dc->ctrl.counters.aens++;
 		stas_info("%s | %s - Received AEN: %s", id(dc), dev(dc), aen);
 		if (value == AEN_DISCOVERY_CHANGE && dc->get_log_op.exists) {
 			dc->check_only = FALSE; /* the DC says it changed: read it whole */

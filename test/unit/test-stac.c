@@ -10,8 +10,9 @@
  */
 #include <unistd.h>
 
-#include "stac.h"
 #include "fake-kernel.h"
+#include "service-private.h"
+#include "stac.h"
 #include "stas/state.h"
 #include "testutil.h"
 
@@ -585,11 +586,163 @@ START_TEST(test_no_audit_outside_audit_scope)
 }
 END_TEST
 
+/* ------------------------------------------------ explain, plan, metrics */
+
+#define SUB3 "nqn.2024-01.io.example:sub3"
+
+/* stacd.conf for the explain tests: SUB3 configured on line 2, SUB2 excluded on line 3. */
+static const char explain_conf[] = "[Controllers]\n"
+				   "controller = transport=tcp;traddr=127.0.0.1;trsvcid=4420;nqn=" SUB3 "\n"
+				   "exclude = nqn=" SUB2 "\n";
+
+/* The soak expires: phase 1 (literal addresses, no lookup), then stafd answers. */
+static void soak_and_answer(const char *json)
+{
+	stas_service_on_soak(&fx.stac->svc);
+	fake_iterate();
+	answer(json);
+}
+
+/* explain's answer for @target, parsed; the test frees it. */
+static JsonObject *explain(const char *target)
+{
+	g_autofree char *json = stas_service_explain(&fx.stac->svc, target);
+	g_autoptr(JsonParser) parser = json_parser_new();
+
+	ck_assert(json_parser_load_from_data(parser, json, -1, NULL));
+	return json_object_ref(json_node_get_object(json_parser_get_root(parser)));
+}
+
+static JsonObject *only_candidate(JsonObject *answer_)
+{
+	JsonArray *candidates = json_object_get_array_member(answer_, "candidates");
+
+	ck_assert_uint_eq(json_array_get_length(candidates), 1);
+	return json_array_get_object_element(candidates, 0);
+}
+
+static const char *member_text(JsonObject *object, const char *member, const char *inner)
+{
+	JsonObject *o = json_object_get_object_member(object, member);
+
+	ck_assert_msg(o != NULL, "no %s", member);
+	return json_object_get_string_member(o, inner);
+}
+
+START_TEST(test_explain_names_the_exclusion_line)
+{
+	g_autofree char *json = log_pages(SUB1, SUB2);
+	g_autoptr(JsonObject) excluded = NULL;
+	g_autoptr(JsonObject) listed = NULL;
+	JsonObject *c;
+
+	start(explain_conf, TRUE);
+	soak_and_answer(json);
+	excluded = explain(SUB2);
+	c = only_candidate(excluded);
+	ck_assert_str_eq(member_text(c, "verdict", "code"), "excluded");
+	ck_assert_msg(strstr(member_text(c, "verdict", "text"), "daemon.conf:3"), "%s",
+		      member_text(c, "verdict", "text"));
+	ck_assert(strstr(json_object_get_string_member(c, "origin"), "log page of DC (tcp, 127.0.0.1, 8009"));
+	ck_assert(!json_object_get_boolean_member(c, "managed"));
+	listed = explain(SUB3);
+	c = only_candidate(listed);
+	ck_assert_str_eq(member_text(c, "verdict", "code"), "wanted");
+	ck_assert(strstr(json_object_get_string_member(c, "origin"), "controller= at "));
+	ck_assert(strstr(json_object_get_string_member(c, "origin"), "daemon.conf:2"));
+}
+END_TEST
+
+START_TEST(test_explain_gives_the_kernel_error_and_next_attempt)
+{
+	g_autofree char *json = log_pages(SUB1, NULL);
+	g_autoptr(JsonObject) answer_ = NULL;
+	JsonObject *c, *counters;
+
+	start("", TRUE);
+	soak_and_answer(json);
+	fake_fail(take_connect(SUB1), "Failed to write to /dev/nvme-fabrics: Connection refused");
+	answer_ = explain(SUB1);
+	c = only_candidate(answer_);
+	ck_assert_str_eq(json_object_get_string_member(c, "state"), "waiting to retry");
+	ck_assert(strstr(json_object_get_string_member(c, "last error"), "Connection refused"));
+	ck_assert(!json_object_get_null_member(c, "next attempt in s"));
+	counters = json_object_get_object_member(c, "counters");
+	ck_assert_int_eq(json_object_get_int_member(counters, "connect attempts"), 1);
+	ck_assert_int_eq(json_object_get_int_member(counters, "connect failures"), 1);
+}
+END_TEST
+
+START_TEST(test_explain_says_when_nothing_lists_the_target)
+{
+	g_autofree char *json = log_pages(SUB1, NULL);
+	g_autoptr(JsonObject) answer_ = NULL;
+
+	start("", TRUE);
+	soak_and_answer(json);
+	answer_ = explain("nqn.2024-01.io.example:nobody");
+	ck_assert_uint_eq(json_array_get_length(json_object_get_array_member(answer_, "candidates")), 0);
+	ck_assert(strstr(json_object_get_string_member(answer_, "note"), "Nothing lists it"));
+}
+END_TEST
+
+/* --plan: an added exclude= would disconnect SUB1; asking changes nothing. */
+START_TEST(test_plan_lists_the_disconnect_and_changes_nothing)
+{
+	g_autofree char *json = log_pages(SUB1, SUB2);
+	g_autofree char *plan = NULL;
+	g_autoptr(JsonParser) parser = json_parser_new();
+	StasConf *live;
+	JsonObject *o;
+	JsonArray *disconnect;
+
+	start("", TRUE);
+	soak_and_answer(json);
+	fake_connect_ok(take_connect(SUB1), "nvme1", NULL);
+	fake_connect_ok(take_connect(SUB2), "nvme2", NULL);
+	live = fx.stac->svc.conf;
+	plan = stas_service_plan(&fx.stac->svc, "/etc/stas/stacd.conf",
+				 "[Controllers]\nexclude = nqn=" SUB1 "\n");
+	ck_assert(json_parser_load_from_data(parser, plan, -1, NULL));
+	o = json_node_get_object(json_parser_get_root(parser));
+	disconnect = json_object_get_array_member(o, "disconnect");
+	ck_assert_uint_eq(json_array_get_length(disconnect), 1);
+	ck_assert_str_eq(
+		json_object_get_string_member(json_array_get_object_element(disconnect, 0), "device"),
+		"nvme1");
+	ck_assert_uint_eq(json_array_get_length(json_object_get_array_member(o, "keep")), 1);
+	ck_assert_int_eq(json_object_get_int_member(o, "disconnects"), 1);
+	ck_assert_ptr_eq(fx.stac->svc.conf, live);
+	ck_assert_uint_eq(n_ctrls(), 2);
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
+	ck_assert_str_eq(stas_ctrl_device(ctrl_of(SUB1)), "nvme1");
+}
+END_TEST
+
+START_TEST(test_metrics_count_connects_and_failures)
+{
+	g_autofree char *json = log_pages(SUB1, NULL);
+	g_autofree char *metrics = NULL;
+
+	start("", TRUE);
+	soak_and_answer(json);
+	fake_fail(take_connect(SUB1), "Connection refused");
+	metrics = stas_service_metrics(&fx.stac->svc);
+	ck_assert_msg(strstr(metrics, "# TYPE stas_controller_connect_failures_total counter\n"), "%s",
+		      metrics);
+	ck_assert(strstr(metrics, "stas_controller_connect_failures_total{daemon=\"stacd\",transport=\"tcp\","
+				  "traddr=\"127.0.0.1\",trsvcid=\"4420\",subsysnqn=\"" SUB1 "\""));
+	ck_assert(strstr(metrics, "\"} 1\n"));
+	ck_assert(strstr(metrics, "stas_reconciliations_total{daemon=\"stacd\"} 1\n"));
+}
+END_TEST
+
 static Suite *stac_suite(void)
 {
 	Suite *s = suite_create("stac");
 	TCase *restart = tcase_create("restart");
 	TCase *audit = tcase_create("audit");
+	TCase *explained = tcase_create("explain");
 
 	tcase_add_checked_fixture(restart, setup, teardown);
 	tcase_add_loop_test(restart, test_restart_without_stafd_keeps_listed_connection, 0,
@@ -614,6 +767,14 @@ static Suite *stac_suite(void)
 	tcase_add_test(audit, test_audit_adopts_the_device_it_saw_and_removes_it);
 	tcase_add_loop_test(audit, test_no_audit_outside_audit_scope, 0, 2);
 	suite_add_tcase(s, audit);
+
+	tcase_add_checked_fixture(explained, setup, teardown);
+	tcase_add_test(explained, test_explain_names_the_exclusion_line);
+	tcase_add_test(explained, test_explain_gives_the_kernel_error_and_next_attempt);
+	tcase_add_test(explained, test_explain_says_when_nothing_lists_the_target);
+	tcase_add_test(explained, test_plan_lists_the_disconnect_and_changes_nothing);
+	tcase_add_test(explained, test_metrics_count_connects_and_failures);
+	suite_add_tcase(s, explained);
 	return s;
 }
 
