@@ -2,7 +2,7 @@
 /*
  * The command line both daemons share (nvme-stas compatible):
  * -f/--conf-file, -s/--syslog, --tron, -v/--version, -h/--help, plus
- * --idl FILE and --check-config.
+ * --idl FILE and --check-config [--plan].
  */
 #pragma once
 
@@ -16,6 +16,7 @@ typedef struct {
 	gboolean tron;
 	gboolean version;
 	gboolean check_config;
+	gboolean plan; /* with check_config */
 	char *idl;
 } StasCmdline;
 

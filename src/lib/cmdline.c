@@ -37,6 +37,10 @@ gboolean stas_cmdline_parse(StasCmdline *cmdline, StasDaemon daemon, int argc, c
 		  "on "
 		  "stdout, then exit (0: no problem, 1: problems, 2: unreadable file)",
 		  NULL },
+		{ "plan", 0, 0, G_OPTION_ARG_NONE, &cmdline->plan,
+		  "With --check-config: ask the running daemon what a reload with the file would connect, "
+		  "disconnect and keep, changing nothing (3: it would disconnect, 4: no daemon to ask)",
+		  NULL },
 		{ NULL },
 	};
 	*cmdline = (StasCmdline){ 0 };

@@ -40,6 +40,12 @@ int stas_daemon_main(StasDaemon daemon, int argc, char **argv, GDBusInterfaceInf
 		stas_print_version();
 		return 0;
 	}
+	if (cmdline.check_config && cmdline.plan)
+		return stas_check_config_plan(daemon, cmdline.conf_file, stdout, stderr);
+	if (cmdline.plan) {
+		g_printerr("%s: --plan goes with --check-config\n", prog);
+		return 2;
+	}
 	if (cmdline.check_config)
 		return stas_check_config(daemon, cmdline.conf_file, NULL, stdout, stderr);
 	if (cmdline.idl)

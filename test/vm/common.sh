@@ -54,6 +54,7 @@ VM_HOST_PACKAGES=(
     "util-linux:flock"
     "util-linux:setsid"
     "binutils:readelf"
+    "python3-prometheus-client:@python:prometheus_client.parser"
 )
 
 _vm_probe_ok() {
@@ -67,6 +68,7 @@ _vm_probe_ok() {
                 [ "$(dpkg-query -W -f='${db:Status-Status}' busybox-static 2>/dev/null)" = installed ]
             fi
             ;;
+        @python:*) /usr/bin/python3 -c "import ${1#@python:}" 2>/dev/null ;;
         /*) [ -x "$1" ] ;;
         *) vm_have "$1" ;;
     esac
