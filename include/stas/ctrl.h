@@ -60,6 +60,7 @@ typedef struct {
 } StasCtrlCounters;
 
 typedef void (*StasCtrlDoneFunc)(StasCtrl *ctrl, gboolean success, gpointer user_data);
+typedef void (*StasCtrlNextFunc)(StasCtrl *ctrl, gpointer user_data);
 
 typedef struct {
 	gboolean discovery; /* DC (connect with the discovery flag, match DC devices) */
@@ -74,6 +75,9 @@ typedef struct {
 	 * the controller was handed to the terminator. Op retry timers are
 	 * already stopped. */
 	void (*halt)(StasCtrl *ctrl);
+	/* The kernel connection is about to be cut: last words to the
+	 * controller (a DC deregisters). Calls @next, later, on the loop. */
+	void (*leaving)(StasCtrl *ctrl, StasCtrlNextFunc next, gpointer data);
 	/* Operations of the subclass, for busy checks and cancellation. */
 	StasOp *(*op)(StasCtrl *ctrl, guint index); /* NULL past the last one */
 	/* Extra keys of the info dictionary (SPEC §3.6). */

@@ -79,6 +79,15 @@ void stas_kernel_support_parse(StasKernelSupport *support, const char *line);
 #define STAS_DISC_ALLSUBES (1u << 2)
 #define STAS_LSP_PLEO	   2
 
+/* The tasks of a DIM command (TAS, as libnvme's enum nvmf_dim_tas). */
+typedef enum {
+	STAS_DIM_REGISTER = 0,
+	STAS_DIM_DEREGISTER = 1,
+	STAS_DIM_UPDATE = 2,
+} StasDimTask;
+
+const char *stas_dim_task_name(StasDimTask tas); /* "register", "deregister", "update" */
+
 /* Host identity used for connections and DIM (copied per operation). */
 typedef struct {
 	char *hostnqn;
@@ -113,9 +122,10 @@ typedef struct {
 	/* Adopt the existing kernel controller @device. Result: StasCtrlDevice*. */
 	void (*attach)(StasKernel *k, const char *device, GCancellable *cancellable, GAsyncReadyCallback cb,
 		       gpointer data);
-	/* DIM register (TP8010). Result: char* status text, NULL on success. */
-	void (*dim_register)(StasKernel *k, const StasKernelHost *host, const char *device,
-			     GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data);
+	/* DIM (TP8010) task @tas: register, deregister or update this host's
+	 * registration. Result: char* status text, NULL on success. */
+	void (*dim)(StasKernel *k, const StasKernelHost *host, const char *device, StasDimTask tas,
+		    GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data);
 	/* Get Supported Log Pages: result int = STAS_DISC_* flags of LID 0x70 (0 on failure). */
 	void (*supported_log_pages)(StasKernel *k, const char *device, GCancellable *cancellable,
 				    GAsyncReadyCallback cb, gpointer data);

@@ -449,6 +449,19 @@ static void on_disconnect_done(GObject *source, GAsyncResult *res, gpointer data
 	on_disconnect_idle(call);
 }
 
+static void disconnect_now(StasCtrl *ctrl, gpointer data)
+{
+	DisconnectCall *call = data;
+
+	if (!ctrl->device) { /* the kernel removed it meanwhile */
+		g_idle_add(on_disconnect_idle, call);
+		return;
+	}
+	stas_info("%s | %s - Disconnect initiated", ctrl_log_id(ctrl), ctrl->device);
+	/* Not the controller's cancellable: a stopping daemon still disconnects. */
+	ctrl->env->kernel->ops->disconnect(ctrl->env->kernel, ctrl->device, NULL, on_disconnect_done, call);
+}
+
 void stas_ctrl_disconnect(StasCtrl *ctrl, gboolean keep, StasCtrlDoneFunc done, gpointer user_data)
 {
 	DisconnectCall *call = g_new0(DisconnectCall, 1);
@@ -461,10 +474,10 @@ void stas_ctrl_disconnect(StasCtrl *ctrl, gboolean keep, StasCtrlDoneFunc done, 
 		   keep ? "True" : "False");
 	halt_timers(ctrl);
 	if (ctrl->device && !keep) {
-		stas_info("%s | %s - Disconnect initiated", ctrl_log_id(ctrl), ctrl->device);
-		/* Not the controller's cancellable: a stopping daemon still disconnects. */
-		ctrl->env->kernel->ops->disconnect(ctrl->env->kernel, ctrl->device, NULL, on_disconnect_done,
-						   call);
+		if (ctrl->klass->leaving)
+			ctrl->klass->leaving(ctrl, disconnect_now, call);
+		else
+			disconnect_now(ctrl, call);
 		return;
 	}
 	g_idle_add(on_disconnect_idle, call);

@@ -71,6 +71,13 @@ void stas_kernel_free(StasKernel *k)
 		k->ops->free(k);
 }
 
+const char *stas_dim_task_name(StasDimTask tas)
+{
+	static const char *const names[] = { "register", "deregister", "update" };
+
+	return (guint)tas < G_N_ELEMENTS(names) ? names[tas] : "unknown";
+}
+
 void stas_kernel_host_clear(StasKernelHost *host)
 {
 	g_free(host->hostnqn);

@@ -63,6 +63,7 @@ typedef struct {
 	char *device;
 	int lsp;
 	gint64 known_genctr;		/* get_discovery_log: < 0 = read the page whole */
+	StasDimTask tas;		/* dim */
 	gboolean report_when_cancelled; /* the result owns something in the kernel */
 } NvmeOp;
 
@@ -656,7 +657,10 @@ static void register_worker(GTask *task, gpointer source, gpointer data, GCancel
 	if (!s)
 		return;
 	errno = 0;
-	status = nvmf_register_ctrl(s->ctrl, NVMF_DIM_TAS_REGISTER, &result);
+	G_STATIC_ASSERT((int)STAS_DIM_REGISTER == (int)NVMF_DIM_TAS_REGISTER);
+	G_STATIC_ASSERT((int)STAS_DIM_DEREGISTER == (int)NVMF_DIM_TAS_DEREGISTER);
+	G_STATIC_ASSERT((int)STAS_DIM_UPDATE == (int)NVMF_DIM_TAS_UPDATE);
+	status = nvmf_register_ctrl(s->ctrl, (enum nvmf_dim_tas)op->tas, &result);
 	g_task_return_pointer(task, status ? stas_nvme_status_text(status, result) : NULL, g_free);
 }
 
@@ -787,10 +791,13 @@ static void nvme_attach(StasKernel *k, const char *device, GCancellable *cancell
 	nvme_op_run(nvme_op_new(k, NULL, device), nvme_attach, cancellable, cb, data, attach_worker);
 }
 
-static void nvme_dim_register(StasKernel *k, const StasKernelHost *host, const char *device,
-			      GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data)
+static void nvme_dim(StasKernel *k, const StasKernelHost *host, const char *device, StasDimTask tas,
+		     GCancellable *cancellable, GAsyncReadyCallback cb, gpointer data)
 {
-	nvme_op_run(nvme_op_new(k, host, device), nvme_dim_register, cancellable, cb, data, register_worker);
+	NvmeOp *op = nvme_op_new(k, host, device);
+
+	op->tas = tas;
+	nvme_op_run(op, nvme_dim, cancellable, cb, data, register_worker);
 }
 
 static void nvme_supported_log_pages(StasKernel *k, const char *device, GCancellable *cancellable,
@@ -833,7 +840,7 @@ static void nvme_kernel_free(StasKernel *k)
 static const StasKernelOps nvme_kernel_ops = {
 	.connect = nvme_connect,
 	.attach = nvme_attach,
-	.dim_register = nvme_dim_register,
+	.dim = nvme_dim,
 	.supported_log_pages = nvme_supported_log_pages,
 	.get_discovery_log = nvme_get_discovery_log,
 	.disconnect = nvme_disconnect,

@@ -40,6 +40,12 @@ struct _StasDc {
 	gboolean check_only; /* the next Get Log Page reads the header first (resync) */
 	gboolean halted;     /* leaving: arm nothing any more */
 	char *cntlid;	     /* controller ID of the association last registered */
+	/* DIM life cycle: what the CDC holds of this host, if anything. */
+	gboolean registered;	  /* the last register/update succeeded, and no deregister since */
+	char *registered_cntlid;  /* ... on this association */
+	char *registered_symname; /* ... with this host symbolic name */
+	StasDimTask sending;	  /* the task of the DIM command in flight */
+	gboolean dim_error_said;  /* a DIM error of this DC was logged; the next ones are debug */
 	StasTimer *unresponsive_timer;
 	gint64 lost_since; /* real time (µs) the DC was declared lost, 0 = not */
 	const StasDcEvents *events;
@@ -402,6 +408,45 @@ static void after_registration(StasDc *dc)
 	}
 }
 
+/* One DIM error per DC is worth a warning; the CDC's status says why. */
+static void dim_failed(StasDc *dc, StasDimTask tas, const char *why)
+{
+	dc->ctrl.counters.registration_failures++;
+	if (dc->dim_error_said) {
+		stas_debug("%s | %s - DIM %s failed again: %s", id(dc), dev(dc), stas_dim_task_name(tas), why);
+		return;
+	}
+	dc->dim_error_said = TRUE;
+	stas_warn("%s | %s - DIM %s failed: %s (the connection stays; later failures of this DC are "
+		  "logged at debug level)",
+		  id(dc), dev(dc), stas_dim_task_name(tas), why);
+}
+
+static void note_registered(StasDc *dc)
+{
+	const char *symname = dc->ctrl.env->host.symname;
+
+	dc->ctrl.counters.registrations++;
+	stas_info("%s | %s - DIM %s completed%s%s", id(dc), dev(dc), stas_dim_task_name(dc->sending),
+		  symname ? ", symbolic name " : "", symname ? symname : "");
+	dc->registered = TRUE;
+	dc->dim_error_said = FALSE;
+	g_free(dc->registered_cntlid);
+	dc->registered_cntlid = g_strdup(dc->cntlid);
+	g_free(dc->registered_symname);
+	dc->registered_symname = g_strdup(symname);
+}
+
+/* Register on a new association; on the one registered already, update when
+ * the host's symbolic name changed (a reload after stasadm set-symname). */
+static StasDimTask next_dim_task(StasDc *dc)
+{
+	if (dc->registered && g_strcmp0(dc->registered_cntlid, dc->cntlid) == 0 &&
+	    g_strcmp0(dc->registered_symname, dc->ctrl.env->host.symname) != 0)
+		return STAS_DIM_UPDATE;
+	return STAS_DIM_REGISTER;
+}
+
 static void on_register_done(GObject *source, GAsyncResult *res, gpointer token)
 {
 	g_autoptr(GError) error = NULL;
@@ -415,22 +460,16 @@ static void on_register_done(GObject *source, GAsyncResult *res, gpointer token)
 		goto out;
 	}
 	if (ok && !status)
-		dc->ctrl.counters.registrations++;
+		note_registered(dc);
 	else
-		dc->ctrl.counters.registration_failures++;
+		dim_failed(dc, dc->sending, status ? status : error->message);
 	if (restart_requested(dc, STEP_REGISTER, ok))
 		goto out;
 	if (!ok) {
-		if (dc->register_op.fail_count == 1)
-			stas_err("%s | %s - Failed to register: %s", id(dc), dev(dc), error->message);
 		stas_timer_start(dc->register_op.retry);
 		goto out;
 	}
-	if (status)
-		stas_warn("%s | %s - Registration error. %s", id(dc), dev(dc), status);
-	else
-		stas_debug("%s | %s - Registration completed", id(dc), dev(dc));
-	after_registration(dc);
+	after_registration(dc); /* a CDC that refuses DIM still serves its log page */
 out:
 	stas_ctrl_unref(&dc->ctrl);
 }
@@ -440,8 +479,9 @@ static void start_register(StasDc *dc)
 	gpointer token = stas_ctrl_op_begin(&dc->ctrl, &dc->register_op);
 	StasKernel *k = dc->ctrl.env->kernel;
 
-	k->ops->dim_register(k, &dc->ctrl.env->host, dc->ctrl.device, dc->ctrl.cancellable, on_register_done,
-			     token);
+	dc->sending = next_dim_task(dc);
+	k->ops->dim(k, &dc->ctrl.env->host, dc->ctrl.device, dc->sending, dc->ctrl.cancellable,
+		    on_register_done, token);
 }
 
 static void run_chain(StasDc *dc, Step step)
@@ -651,6 +691,51 @@ static void dc_add_info(StasCtrl *ctrl, GHashTable *info)
 	}
 }
 
+typedef struct {
+	StasDc *dc;
+	StasCtrlNextFunc next;
+	gpointer data;
+} Leaving;
+
+static void on_deregistered(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_autofree Leaving *leaving = data;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *status = NULL;
+	StasDc *dc = leaving->dc;
+
+	if (stas_kernel_register_finish(res, &status, &error) && !status) {
+		dc->ctrl.counters.registrations++;
+		stas_info("%s | %s - DIM deregister completed", id(dc), dev(dc));
+	} else {
+		dim_failed(dc, STAS_DIM_DEREGISTER, status ? status : error->message);
+	}
+	dc->registered = FALSE;
+	leaving->next(&dc->ctrl, leaving->data);
+	stas_ctrl_unref(&dc->ctrl);
+}
+
+/* The DC goes and its connection with it (removed from the configuration,
+ * aged out, or stafd stops without persistent connections): a CDC that
+ * holds this host's registration is told first (TP8010 deregister). */
+static void dc_leaving(StasCtrl *ctrl, StasCtrlNextFunc next, gpointer data)
+{
+	StasDc *dc = DC(ctrl);
+	StasKernel *k = ctrl->env->kernel;
+	Leaving *leaving;
+
+	if (!dc->registered || !ctrl->device) {
+		next(ctrl, data);
+		return;
+	}
+	leaving = g_new0(Leaving, 1);
+	leaving->dc = DC(stas_ctrl_ref(ctrl));
+	leaving->next = next;
+	leaving->data = data;
+	/* No cancellable: a stopping daemon still says goodbye. */
+	k->ops->dim(k, &ctrl->env->host, ctrl->device, STAS_DIM_DEREGISTER, NULL, on_deregistered, leaving);
+}
+
 static void dc_finalize(StasCtrl *ctrl)
 {
 	StasDc *dc = DC(ctrl);
@@ -661,6 +746,8 @@ static void dc_finalize(StasCtrl *ctrl)
 	stas_timer_free(dc->unresponsive_timer);
 	g_ptr_array_unref(dc->log_pages);
 	g_free(dc->cntlid);
+	g_free(dc->registered_cntlid);
+	g_free(dc->registered_symname);
 }
 
 static const StasCtrlClass dc_class = {
@@ -669,6 +756,7 @@ static const StasCtrlClass dc_class = {
 	.connect_failed = dc_connect_failed,
 	.removed = dc_removed,
 	.halt = dc_halt,
+	.leaving = dc_leaving,
 	.op = dc_op,
 	.add_info = dc_add_info,
 	.finalize = dc_finalize,

@@ -33,10 +33,13 @@ static void fake_attach(StasKernel *k, const char *device, GCancellable *c, GAsy
 	queue((FakeKernel *)k, "attach", device, c, cb, d);
 }
 
-static void fake_register(StasKernel *k, const StasKernelHost *host, const char *device, GCancellable *c,
-			  GAsyncReadyCallback cb, gpointer d)
+static void fake_register(StasKernel *k, const StasKernelHost *host, const char *device, StasDimTask tas,
+			  GCancellable *c, GAsyncReadyCallback cb, gpointer d)
 {
-	queue((FakeKernel *)k, "register", device, c, cb, d);
+	FakeCall *call = queue((FakeKernel *)k, "register", device, c, cb, d);
+
+	call->tas = tas;
+	call->symname = g_strdup(host->symname);
 }
 
 static void fake_supported(StasKernel *k, const char *device, GCancellable *c, GAsyncReadyCallback cb,
@@ -80,7 +83,7 @@ static void fake_free(StasKernel *k)
 static const StasKernelOps fake_ops = {
 	.connect = fake_connect,
 	.attach = fake_attach,
-	.dim_register = fake_register,
+	.dim = fake_register,
 	.supported_log_pages = fake_supported,
 	.get_discovery_log = fake_get_log,
 	.disconnect = fake_disconnect,
@@ -133,6 +136,7 @@ void fake_call_free(FakeCall *call)
 	stas_connect_request_clear(&call->req);
 	g_free(call->op);
 	g_free(call->device);
+	g_free(call->symname);
 	g_free(call);
 }
 

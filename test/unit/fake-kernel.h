@@ -15,6 +15,8 @@ typedef struct {
 	char *device; /* device the op works on (attach and later) */
 	int lsp;
 	gint64 known_genctr;	/* get_log: the generation the caller knows, -1 = none */
+	StasDimTask tas;	/* register: the DIM task */
+	char *symname;		/* register: the host symbolic name it carries */
 	StasConnectRequest req; /* connect only */
 	GTask *task;
 } FakeCall;

@@ -421,6 +421,88 @@ START_TEST(test_stopping_voids_results)
 }
 END_TEST
 
+/* ----------------------------------------------------- DIM life cycle */
+
+static FakeCall *take_dim(StasDimTask tas)
+{
+	FakeCall *call = fake_take(fx.kernel, "register");
+
+	ck_assert_msg(call->tas == tas, "DIM %s, expected %s", stas_dim_task_name(call->tas),
+		      stas_dim_task_name(tas));
+	return call;
+}
+
+START_TEST(test_dim_registers_updates_and_deregisters)
+{
+	g_autoptr(StasTerminator) t = stas_terminator_new();
+	StasDc *dc = new_dc("10.0.0.1");
+	FakeCall *call;
+
+	bring_up(dc, "nvme1", "cdc", NULL);
+	ck_assert_uint_eq(stas_dc_ctrl(dc)->counters.registrations, 1);
+	/* Reload with the same name: registered again, as nvme-stas does. */
+	stas_dc_resync(dc);
+	fake_register_done(take_dim(STAS_DIM_REGISTER), NULL);
+	fake_log_done(fake_take(fx.kernel, "get_log"), NULL);
+	/* stasadm set-symname, then a reload: an update, carrying the new name. */
+	g_free(fx.env->host.symname);
+	fx.env->host.symname = g_strdup("rack-7");
+	stas_dc_resync(dc);
+	call = take_dim(STAS_DIM_UPDATE);
+	ck_assert_str_eq(call->symname, "rack-7");
+	fake_register_done(call, NULL);
+	fake_log_done(fake_take(fx.kernel, "get_log"), NULL);
+	/* Removed from the configuration: deregister, then disconnect. */
+	stas_terminator_dispose(t, stas_dc_ctrl(dc), FALSE, on_done, NULL);
+	fake_iterate();
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
+	fake_register_done(take_dim(STAS_DIM_DEREGISTER), NULL);
+	fake_disconnect_done(fake_take(fx.kernel, "disconnect"));
+	ck_assert_uint_eq(fx.disposed, 1);
+	ck_assert_uint_eq(stas_dc_ctrl(dc)->counters.registrations, 4);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+/* A CDC that fails DIM keeps serving: the log page is read, the connection
+ * stays, and leaving still disconnects after a failed deregister. */
+START_TEST(test_dim_failure_leaves_the_connection_up)
+{
+	g_autoptr(StasTerminator) t = stas_terminator_new();
+	StasDc *dc = new_dc("10.0.0.1");
+
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", "cdc");
+	fake_register_done(take_dim(STAS_DIM_REGISTER), "Status:0x4002 - Invalid Field");
+	fake_log_done(fake_take(fx.kernel, "get_log"), NULL);
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
+	ck_assert(stas_ctrl_connected(stas_dc_ctrl(dc)));
+	ck_assert_uint_eq(stas_dc_ctrl(dc)->counters.registration_failures, 1);
+	/* Never registered: nothing to deregister. */
+	stas_terminator_dispose(t, stas_dc_ctrl(dc), FALSE, on_done, NULL);
+	fake_iterate();
+	ck_assert_uint_eq(fake_count(fx.kernel, "register"), 0);
+	fake_disconnect_done(fake_take(fx.kernel, "disconnect"));
+	ck_assert_uint_eq(fx.disposed, 1);
+	stas_dc_unref(dc);
+}
+END_TEST
+
+START_TEST(test_dim_deregister_failure_still_disconnects)
+{
+	g_autoptr(StasTerminator) t = stas_terminator_new();
+	StasDc *dc = new_dc("10.0.0.1");
+
+	bring_up(dc, "nvme1", "cdc", NULL);
+	stas_terminator_dispose(t, stas_dc_ctrl(dc), FALSE, on_done, NULL);
+	fake_iterate();
+	fake_register_done(take_dim(STAS_DIM_DEREGISTER), "Status:0x0002 - Invalid Field");
+	fake_disconnect_done(fake_take(fx.kernel, "disconnect"));
+	ck_assert_uint_eq(fx.disposed, 1);
+	ck_assert_uint_eq(stas_dc_ctrl(dc)->counters.registration_failures, 1);
+	stas_dc_unref(dc);
+}
+END_TEST
+
 START_TEST(test_dc_origin_strings)
 {
 	StasDcOrigin origin = STAS_ORIGIN_REFERRAL;
@@ -815,6 +897,9 @@ int main(void)
 	tcase_add_test(tc, test_dc_referral_change_is_reported);
 	tcase_add_test(tc, test_disconnect_never_overtakes_pending_connect);
 	tcase_add_test(tc, test_keep_connection_issues_no_disconnect);
+	tcase_add_test(tc, test_dim_registers_updates_and_deregisters);
+	tcase_add_test(tc, test_dim_failure_leaves_the_connection_up);
+	tcase_add_test(tc, test_dim_deregister_failure_still_disconnects);
 	tcase_add_test(tc, test_stopping_voids_results);
 	tcase_add_test(tc, test_dc_origin_strings);
 	tcase_add_test(tc, test_discovered_dc_ages_out_when_unreachable);

@@ -587,7 +587,7 @@ START_TEST(test_ops_on_missing_device_report_no_device)
 
 	/* No host running these tests has a 100000th controller. */
 	k->ops->attach(k, "nvme99999", NULL, on_done, &a);
-	k->ops->dim_register(k, &host, "nvme99999", NULL, on_done, &r);
+	k->ops->dim(k, &host, "nvme99999", STAS_DIM_REGISTER, NULL, on_done, &r);
 	k->ops->supported_log_pages(k, "nvme99999", NULL, on_done, &l);
 	k->ops->get_discovery_log(k, "nvme99999", STAS_LSP_PLEO, -1, NULL, on_done, &g);
 	k->ops->disconnect(k, "nvme99999", NULL, on_done, &d);
