@@ -310,7 +310,7 @@ gboolean stas_tid_is_excluded(const StasTid *tid, const GPtrArray *excludes)
 
 gboolean stas_tid_list_contains(const GPtrArray *tids, const StasTid *tid)
 {
-	for (guint i = 0; i < tids->len; i++) {
+	for (guint i = 0; tids && i < tids->len; i++) {
 		if (stas_tid_equal(g_ptr_array_index(tids, i), tid))
 			return TRUE;
 	}

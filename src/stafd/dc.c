@@ -413,7 +413,8 @@ static void dim_failed(StasDc *dc, StasDimTask tas, const char *why)
 {
 	dc->ctrl.counters.registration_failures++;
 	if (dc->dim_error_said) {
-		stas_debug("%s | %s - DIM %s failed again: %s", id(dc), dev(dc), stas_dim_task_name(tas), why);
+		stas_debug("%s | %s - DIM %s failed again: %s", id(dc), dev(dc), stas_dim_task_name(tas),
+			   why);
 		return;
 	}
 	dc->dim_error_said = TRUE;

@@ -119,6 +119,19 @@ static void normalise_configured(StasStaf *staf, GPtrArray *configured)
 	}
 }
 
+/* The DCs the NBFT names. Firmware tables do not change while the host
+ * runs: read once, when first needed (a reconciliation, or a stop that
+ * comes before any). */
+static GPtrArray *booted_dcs(StasStaf *staf)
+{
+	StasService *svc = &staf->svc;
+
+	if (!staf->booted)
+		staf->booted = stas_nbft_tids(svc->env.sysfs_root, STAS_NBFT_DISCOVERY, svc->env.host.hostnqn,
+					      stas_conf_get_bool(svc->conf, STAS_OPT_IGNORE_IFACE));
+	return staf->booted;
+}
+
 /* Where the wanted DCs of one reconciliation come from. */
 typedef struct {
 	GPtrArray *booted; /* the NBFT's (borrowed) */
@@ -220,12 +233,8 @@ static StasCandidates *staf_candidates(StasService *svc, GPtrArray *configured)
 	Sources *from = g_new0(Sources, 1);
 	StasCandidates *cands = stas_candidates_new(&apply_dcs, from, (GDestroyNotify)sources_free);
 
-	/* Firmware tables do not change while the host runs: read once, at the first one. */
-	if (!staf->booted)
-		staf->booted = stas_nbft_tids(svc->env.sysfs_root, STAS_NBFT_DISCOVERY, svc->env.host.hostnqn,
-					      stas_conf_get_bool(svc->conf, STAS_OPT_IGNORE_IFACE));
 	normalise_configured(staf, configured);
-	*from = (Sources){ staf->booted, g_ptr_array_ref(configured), discovered_tids(staf),
+	*from = (Sources){ booted_dcs(staf), g_ptr_array_ref(configured), discovered_tids(staf),
 			   referral_tids(staf) };
 	stas_tid_list_append(cands->all, from->booted);
 	stas_tid_list_append(cands->all, from->configured);
@@ -341,7 +350,7 @@ static StasCtrl *staf_restore_record(StasService *svc, StasTid *tid, JsonObject 
 static gboolean staf_keep_on_stop(StasService *svc, StasCtrl *ctrl)
 {
 	return stas_conf_get_bool(svc->conf, STAS_OPT_PERSISTENT_CONNECTIONS) ||
-	       stas_tid_list_contains(STAF(svc)->booted, ctrl->tid);
+	       stas_tid_list_contains(booted_dcs(STAF(svc)), ctrl->tid);
 }
 
 static void staf_process_info(StasService *svc, JsonBuilder *b, gboolean root)

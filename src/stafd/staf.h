@@ -15,7 +15,7 @@ typedef struct {
 	StasService svc; /* first: a StasStaf is a StasService */
 	StasDbusStaf *iface;
 	StasZeroconf *zeroconf;
-	GPtrArray *booted; /* StasTid*: the NBFT's discovery controllers, read at the first reconciliation */
+	GPtrArray *booted; /* StasTid*: the NBFT's discovery controllers, read when first needed */
 	gboolean masked;   /* nvme-cli's autoconnect rule is masked by us */
 } StasStaf;
 

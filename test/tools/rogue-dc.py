@@ -25,11 +25,12 @@ Control
                     mask or no mask
       bump          genctr += 1, then "aen"
       drop          close every TCP connection (the kernel reconnects)
+      dimfail N [S] answer the next N DIM commands with status S (0x4002)
       quit          exit
 Log (--log, default stderr): one line per received command and per event,
 "key=value" words, e.g.
     cmd conn=2 cid=0x1003 op=0x02 get-log-page lid=0x70 lsp=0 rae=0 lpo=4096 len=4096
-    cmd conn=2 cid=0x2004 op=0x21 dim task=0 len=1328 status=0x0000
+    cmd conn=2 cid=0x2004 op=0x21 dim task=0 len=1328 ename=host symname=rack-7 status=0x0000
     aen conn=2 cid=0x0018 result=0x0070f002
     conn open conn=2 peer=127.0.0.1:51234 / conn close conn=2 why=...
     listening address=127.0.0.1 port=8010
@@ -95,6 +96,20 @@ TRTYPES = {"rdma": 1, "fc": 2, "tcp": 3, "loop": 254}
 ADRFAMS = {"ipv4": 1, "ipv6": 2, "ib": 3, "fc": 4, "loop": 254}
 
 
+def dim_symname(data):
+    """The host symbolic name of the first extended DIE of a DIM command, or "-"."""
+    off = 1024 + 1032  # the DIM data header, then the extended DIE up to its attributes
+    while off + 4 <= len(data):
+        etype, elen = struct.unpack_from("<HH", data, off)
+        if elen == 0:
+            break
+        if etype == 2:  # NVMF_EXATTYPE_SYMNAME, space padded
+            name = data[off + 4:off + 4 + elen].decode("ascii", "replace").rstrip(" \0")
+            return name.replace(" ", "_") or "-"
+        off += 4 + elen
+    return "-"
+
+
 def field(value, size, default=b""):
     """The bytes of a scenario string for a fixed-size field of SIZE bytes."""
     if value is None:
@@ -143,9 +158,16 @@ class Scenario:
         self.delays = [dict(d) for d in desc.get("delay", [])]
         self.drops = [dict(d) for d in desc.get("drop", [])]
         self.dim_status = int(desc.get("dim_status", 0))
+        self.dim_fail = [0, 0]  # the next N DIM commands get STATUS ("dimfail" on the control FIFO)
         self.lid0 = desc.get("lid0", "answer")
         self.aen_result = int(desc.get("aen_result", 0x0070F002))
         self.honor_rae = bool(desc.get("honor_rae", True))
+
+    def take_dim_status(self):
+        if self.dim_fail[0] > 0:
+            self.dim_fail[0] -= 1
+            return self.dim_fail[1]
+        return self.dim_status
 
     @staticmethod
     def entry_bytes(e):
@@ -257,6 +279,8 @@ class Target:
                 n = int(words[1]) if len(words) > 1 else 100
                 for c in conns:
                     c.want_storm(n)
+            elif cmd == "dimfail":
+                self.scn.dim_fail = [int(words[1]), int(words[2], 0) if len(words) > 2 else 0x4002]
             elif cmd == "drop":
                 for c in conns:
                     c.close("dropped on cue")
@@ -507,10 +531,10 @@ class Conn:
         if opcode == OP_DIM:
             task = cdw[0] & 0xF
             ename = data[280:536].split(b"\0")[0] if len(data) >= 536 else b""
-            status = t.scn.dim_status
-            words.append("task=%d len=%d ename=%s status=%#06x" %
+            status = t.scn.take_dim_status()
+            words.append("task=%d len=%d ename=%s symname=%s status=%#06x" %
                          (task, len(data), ename.decode("ascii", "replace").replace(" ", "_") or "-",
-                          status))
+                          dim_symname(data), status))
             return self.reply_status(cid, status)
         if opcode == OP_ABORT:
             return self.reply_status(cid, SC_OK, 1)  # not aborted

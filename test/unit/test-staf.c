@@ -162,6 +162,27 @@ START_TEST(test_aen_of_a_stranger_dc_is_forwarded)
 }
 END_TEST
 
+/* A stop before the first reconciliation (a DC restored from the last-known
+ * state, persistent-connections = false) asked whether the NBFT names the DC
+ * before the NBFT was read, and crashed. */
+START_TEST(test_stop_before_the_first_reconciliation)
+{
+	g_autoptr(GHashTable) cid = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(StasTid) tid = NULL;
+	StasCtrl *ctrl;
+
+	start("[Discovery controller connection management]\npersistent-connections = false\n");
+	g_hash_table_insert(cid, "transport", "tcp");
+	g_hash_table_insert(cid, "traddr", "127.0.0.1");
+	g_hash_table_insert(cid, "trsvcid", "8009");
+	g_hash_table_insert(cid, "subsysnqn", "nqn.2014-08.org.nvmexpress.discovery");
+	tid = stas_service_tid(&fx.staf->svc, cid);
+	ctrl = fx.staf->svc.klass->new_ctrl(&fx.staf->svc, tid);
+	stas_service_add(&fx.staf->svc, ctrl);
+	ck_assert(!fx.staf->svc.klass->keep_on_stop(&fx.staf->svc, ctrl));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("staf");
@@ -170,6 +191,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_aen_of_a_dc_being_connected_is_not_forwarded);
 	tcase_add_test(tc, test_aen_of_a_stranger_dc_is_forwarded);
+	tcase_add_test(tc, test_stop_before_the_first_reconciliation);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

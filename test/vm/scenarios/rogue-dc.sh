@@ -258,7 +258,7 @@ stafd_reload
 check "stafd registers with rogue C (a CDC): a DIM command" wait_for 40 \
     '[ "$(rogue_count $C "$M" " dim task=0 ")" -gt 0 ]'
 check "the DIM error is logged" wait_for 10 \
-    'grep -E "Registration error|Failed to register" "$STAFD_LOG" | grep -q "$C"'
+    'grep "DIM register failed" "$STAFD_LOG" | grep -q "$C"'
 check "rogue C's log page is fetched" wait_for 30 'staf_dlp $C | grep -q "|$SUB1\$"'
 check "stafd is alive at the end" stafd_alive
 if [ "$_VM_FAILED" -gt 0 ]; then # what the daemons and the rogue DCs saw
