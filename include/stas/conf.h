@@ -34,6 +34,7 @@ typedef enum {
 	STAS_OPT_IP_FAMILY,
 	STAS_OPT_PLEO,
 	STAS_OPT_LEGACY_PERSISTENT_CONNECTIONS, /* [Global], before 2.1 */
+	STAS_OPT_METRICS_FILE,			/* stas: counters for node_exporter's textfile collector */
 	STAS_OPT_ZEROCONF,
 	STAS_OPT_PERSISTENT_CONNECTIONS,
 	STAS_OPT_ZEROCONF_CONNECTIONS_PERSISTENCE,
@@ -55,6 +56,7 @@ typedef enum {
 	STAS_TYPE_TRTYPES,   /* '+'-list of tcp, rdma, fc */
 	STAS_TYPE_NCC,	     /* int, 1 is raised to 2 */
 	STAS_TYPE_TIME_SPAN, /* seconds, see timespan.h */
+	STAS_TYPE_PATH,	     /* an absolute file name */
 	STAS_TYPE_CTRL_LIST, /* controller=/exclude= entries */
 } StasOptType;
 
@@ -125,6 +127,8 @@ gboolean stas_conf_get_bool(const StasConf *conf, StasOpt id);
 /* Returns FALSE (and leaves *value alone) when the option is unset. */
 gboolean stas_conf_get_int(const StasConf *conf, StasOpt id, gint64 *value);
 double stas_conf_get_seconds(const StasConf *conf, StasOpt id);
+/* A STAS_TYPE_PATH option's file name, or NULL when unset. */
+const char *stas_conf_get_path(const StasConf *conf, StasOpt id);
 guint stas_conf_get_ip_family(const StasConf *conf);
 StasDisconnectScope stas_conf_get_disconnect_scope(const StasConf *conf);
 /* Transport names in file order, duplicates removed. */

@@ -27,6 +27,7 @@
 
 typedef struct _StasService StasService;
 typedef struct _StasCandidates StasCandidates;
+typedef struct _StasMetricsFile StasMetricsFile;
 
 /* What a daemon counted since it started (metrics, status). */
 typedef struct {
@@ -99,6 +100,7 @@ struct _StasService {
 	GHashTable *verdicts; /* StasTid* -> StasVerdict*: the last reconciliation's */
 	GHashTable *departed; /* StasTid* -> StasVerdict* of controllers that went (bounded) */
 	StasServiceCounters counters;
+	StasMetricsFile *metrics_file; /* NULL unless [Global] metrics-file is set */
 	gboolean stopping;
 	guint stop_grace_id;
 	int exit_status;

@@ -83,6 +83,9 @@ static void add_value(JsonBuilder *builder, const StasConf *conf, const StasOptD
 		json_builder_end_array(builder);
 		break;
 	}
+	case STAS_TYPE_PATH:
+		json_builder_add_string_value(builder, stas_conf_get_path(conf, desc->id));
+		break;
 	case STAS_TYPE_CTRL_LIST:
 		add_entries(builder, desc->id == STAS_OPT_CONTROLLER ? stas_conf_get_controllers(conf)
 								     : stas_conf_get_excludes(conf));

@@ -54,6 +54,7 @@ static const StasOptDesc options[STAS_OPT_COUNT] = {
 	  "it only applies to discovery controllers (stafd.conf)" },
 	{ STAS_OPT_LEGACY_PERSISTENT_CONNECTIONS, GLOBAL, "persistent-connections", STAS_TYPE_BOOL, NO_RANGE,
 	  NULL, NULL, STAS_DAEMON_STAFD, "it only applies to discovery controllers (stafd.conf)" },
+	{ STAS_OPT_METRICS_FILE, GLOBAL, "metrics-file", STAS_TYPE_PATH, NO_RANGE, NULL, NULL, BOTH, NULL },
 	{ STAS_OPT_ZEROCONF, SERVICE_DISCOVERY, "zeroconf", STAS_TYPE_ENABLED, NO_RANGE, "enabled", NULL,
 	  STAS_DAEMON_STAFD, NULL },
 	{ STAS_OPT_PERSISTENT_CONNECTIONS, DC_MGMT, "persistent-connections", STAS_TYPE_BOOL, NO_RANGE,
@@ -93,9 +94,10 @@ struct _StasConf {
 	StasDaemon daemon;
 	char *path;
 	StasValue values[STAS_OPT_COUNT];
-	GPtrArray *trtypes;	/* char* */
-	GPtrArray *controllers; /* StasCtrlEntry* */
-	GPtrArray *excludes;	/* StasCtrlEntry* */
+	char *paths[STAS_OPT_COUNT]; /* STAS_TYPE_PATH values */
+	GPtrArray *trtypes;	     /* char* */
+	GPtrArray *controllers;	     /* StasCtrlEntry* */
+	GPtrArray *excludes;	     /* StasCtrlEntry* */
 };
 
 const StasOptDesc *stas_opt_desc(StasOpt id)
@@ -211,6 +213,8 @@ static char *accepted(const StasOptDesc *desc)
 		return g_strdup("an integer >= 0");
 	case STAS_TYPE_TIME_SPAN:
 		return g_strdup("seconds or a time span such as \"72 hours\", \"1h30m\" or \"1:30:00\"");
+	case STAS_TYPE_PATH:
+		return g_strdup("an absolute file name");
 	case STAS_TYPE_CTRL_LIST:
 		break;
 	}
@@ -274,6 +278,11 @@ static gboolean parse_value(const StasOptDesc *desc, const char *text, StasValue
 		break;
 	case STAS_TYPE_TIME_SPAN:
 		if (!stas_timespan_parse(text, &v.d))
+			return FALSE;
+		break;
+	case STAS_TYPE_PATH:
+		/* The value itself is kept by load_single, in conf->paths. */
+		if (!g_path_is_absolute(text) || strpbrk(text, "\n\r\t") || g_str_has_suffix(text, "/"))
 			return FALSE;
 		break;
 	case STAS_TYPE_CTRL_LIST:
@@ -445,8 +454,11 @@ static void load_single(StasConf *conf, const StasIni *ini, const StasOptDesc *d
 		return;
 	warn_inline_comment(conf, last, desc->section, problems);
 	origin = (Origin){ problems, conf->path, last->line, desc->section, desc->name };
-	if (parse_value(desc, last->value, &conf->values[desc->id], conf->trtypes, &origin))
+	if (parse_value(desc, last->value, &conf->values[desc->id], conf->trtypes, &origin)) {
+		if (desc->type == STAS_TYPE_PATH)
+			conf->paths[desc->id] = g_strdup(last->value);
 		return;
+	}
 	fallback = describe_default(desc, conf->daemon);
 	what = accepted(desc);
 	shown = shown_value(desc->name, last->value);
@@ -636,6 +648,8 @@ void stas_conf_free(StasConf *conf)
 	if (!conf)
 		return;
 	g_free(conf->path);
+	for (guint i = 0; i < STAS_OPT_COUNT; i++)
+		g_free(conf->paths[i]);
 	g_ptr_array_unref(conf->trtypes);
 	g_ptr_array_unref(conf->controllers);
 	g_ptr_array_unref(conf->excludes);
@@ -643,6 +657,12 @@ void stas_conf_free(StasConf *conf)
 }
 
 /* ---------------------------------------------------------------- getters */
+
+const char *stas_conf_get_path(const StasConf *conf, StasOpt id)
+{
+	g_return_val_if_fail(id < STAS_OPT_COUNT && options[id].type == STAS_TYPE_PATH, NULL);
+	return conf->paths[id];
+}
 
 StasDaemon stas_conf_daemon(const StasConf *conf)
 {

@@ -12,3 +12,6 @@ gboolean stas_service_on_soak(gpointer svc);
 /* Export the interfaces, then request the bus name. */
 gboolean stas_service_dbus_start(StasService *svc, GError **error);
 void stas_service_dbus_stop(StasService *svc);
+/* metrics-file.c: follow [Global] metrics-file (start-up, reload); let go. */
+void stas_service_metrics_configure(StasService *svc);
+void stas_service_metrics_close(StasService *svc);

@@ -328,6 +328,7 @@ void stas_service_reload(StasService *svc)
 	stas_info("Reloading configuration");
 	load_config(svc, FALSE, &ignored);
 	stas_service_set_trace(svc, stas_conf_get_bool(svc->conf, STAS_OPT_TRON));
+	stas_service_metrics_configure(svc);
 	stas_service_soak(svc);
 	if (svc->klass->reloaded)
 		svc->klass->reloaded(svc);
@@ -430,6 +431,7 @@ gboolean stas_service_init(StasService *svc, const StasServiceClass *klass, Stas
 		*exit_status = 1;
 		return FALSE;
 	}
+	stas_service_metrics_configure(svc);
 	svc->signal_ids[0] = g_unix_signal_add(SIGHUP, on_sighup, svc);
 	svc->signal_ids[1] = g_unix_signal_add(SIGTERM, on_sigterm, svc);
 	svc->signal_ids[2] = g_unix_signal_add(SIGINT, on_sigterm, svc);
@@ -452,6 +454,7 @@ void stas_service_free(StasService *svc)
 		g_clear_handle_id(&svc->signal_ids[i], g_source_remove);
 	g_clear_handle_id(&svc->stop_grace_id, g_source_remove);
 	stas_service_dbus_stop(svc);
+	stas_service_metrics_close(svc);
 	if (svc->resolving)
 		g_cancellable_cancel(svc->resolving);
 	g_clear_object(&svc->resolving);

@@ -73,6 +73,24 @@ static gboolean trtypes_are(const char *const *expected)
 	return TRUE;
 }
 
+/* ---------------------------------------------------------- metrics-file */
+
+START_TEST(test_metrics_file_is_an_absolute_name)
+{
+	load(STAS_DAEMON_STACD, "[Global]\n");
+	ck_assert_ptr_null(stas_conf_get_path(fx.conf, STAS_OPT_METRICS_FILE));
+	load(STAS_DAEMON_STACD, "[Global]\nmetrics-file = /var/lib/prometheus/node-exporter/stacd.prom\n");
+	ck_assert_str_eq(stas_conf_get_path(fx.conf, STAS_OPT_METRICS_FILE),
+			 "/var/lib/prometheus/node-exporter/stacd.prom");
+	ck_assert_uint_eq(fx.problems->len, 0);
+	load(STAS_DAEMON_STAFD, "[Global]\nmetrics-file = stafd.prom\n");
+	ck_assert_ptr_null(stas_conf_get_path(fx.conf, STAS_OPT_METRICS_FILE));
+	ck_assert_uint_eq(fx.problems->len, 1);
+	ck_assert(
+		strstr(((StasProblem *)g_ptr_array_index(fx.problems, 0))->message, "an absolute file name"));
+}
+END_TEST
+
 /* ------------------------------------------------------------- defaults */
 
 START_TEST(test_stafd_defaults_without_file)
@@ -644,6 +662,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_stafd_defaults_without_file);
+	tcase_add_test(tc, test_metrics_file_is_an_absolute_name);
 	tcase_add_test(tc, test_stacd_defaults);
 	tcase_add_test(tc, test_stacd_file_of_upstream_test_config);
 	tcase_add_test(tc, test_reload_with_all_trtypes_and_bad_ncc);

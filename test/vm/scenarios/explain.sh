@@ -141,6 +141,20 @@ dbg stac metrics >"$T/m3.txt"
 check "its new controller counts its connect" test "$(metric "$T/m3.txt" stas_controller_connects_total subsysnqn="$SUB1")" = 1
 check "$SUB3's failures keep being counted (next attempt within 60 s)" \
     wait_for 75 'dbg stac metrics >"$T/m4.txt" && test "$(metric "$T/m4.txt" stas_controller_connect_failures_total subsysnqn="$SUB3")" -gt "$F1"'
+section "4. the metrics file: off by default, atomic, follows the counters"
+PROM=/run/stas/textfile/stacd.prom
+mkdir -p "${PROM%/*}"
+check "no metrics file by default" not test -e "$PROM"
+sed -i "1i [Global]\nmetrics-file = $PROM" /etc/stas/stacd.conf
+stacd_reload
+check "after a reload with metrics-file, stacd writes it" wait_for 15 test -s "$PROM"
+check "it parses, and counts $SUB3's failures" test "$(metric "$PROM" stas_controller_connect_failures_total subsysnqn="$SUB3")" -ge 1
+check "no temporary file is left next to it" test "$(find "${PROM%/*}" -type f | wc -l)" = 1
+F2=$(metric "$PROM" stas_controller_connect_failures_total subsysnqn="$SUB3")
+check "it follows the next failure of $SUB3 (within 60 s + 5 s)" \
+    wait_for 80 'test "$(metric "$PROM" stas_controller_connect_failures_total subsysnqn="$SUB3")" -gt "$F2"'
+check "the file is world-readable (0644), as the collector needs" test "$(stat -c %a "$PROM")" = 644
+
 "$STACCTL" status >"$T/status.txt" 2>&1 || true
 check "stacctl status shows the daemon's counters" grep -q "'reconciliations'" "$T/status.txt"
 check "no secret in the metrics" not grep -qi 'dhchap\|DHHC-1' "$T/m4.txt"
