@@ -63,7 +63,7 @@ static char *process_info(StasService *svc, gboolean root)
 	json_builder_add_int_value(b, svc->counters.udev_overflows);
 	json_builder_set_member_name(b, "dbus refused");
 	json_builder_add_int_value(b, svc->counters.dbus_refused);
-	for (guint cause = 0; cause < STAS_N_CAUSES; cause++) {
+	for (guint cause = 0; cause < STAS_CAUSE_KERNEL; cause++) { /* the kernel's are per controller */
 		g_autofree char *name = g_strdup_printf("removed (%s)", stas_cause_name(cause));
 
 		json_builder_set_member_name(b, name);

@@ -419,7 +419,7 @@ char *stas_service_metrics(StasService *svc)
 	}
 	family(out, "stas_controllers_removed_total", "counter",
 	       "Controllers that stopped being wanted, by cause, and whether their connection was cut.");
-	for (guint cause = 0; cause < STAS_N_CAUSES; cause++) {
+	for (guint cause = 0; cause < STAS_CAUSE_KERNEL; cause++) { /* the kernel's are per controller */
 		for (guint cut = 0; cut < 2; cut++)
 			g_string_append_printf(out,
 					       "stas_controllers_removed_total{daemon=\"%s\",cause=\"%s\","
