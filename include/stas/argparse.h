@@ -92,6 +92,13 @@ typedef struct _StasArgparseArgs StasArgparseArgs;
  * usage error. The help goes to @out, usage errors to @err; NULL for stdout and stderr. */
 StasArgparseArgs *stas_argparse_parse(const StasArgparseProgram *program, int argc, char **argv, GString *out,
 				      GString *err, int *status);
+/* stas_argparse_parse(), then what nvme-stas's programs do before a command runs: flag
+ * --version (an option of the program) prints "nvme-stas <version>" (exit 0), no command
+ * prints the usage on stdout (exit 1, as nvme-stas HEAD does), a lazy default that cannot be
+ * computed prints its error (exit 1). Returns the arguments of the command to run, or NULL
+ * with *@status. */
+StasArgparseArgs *stas_argparse_parse_command(const StasArgparseProgram *program, int argc, char **argv,
+					      int *status);
 void stas_argparse_args_free(StasArgparseArgs *args);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StasArgparseArgs, stas_argparse_args_free)
 
@@ -111,5 +118,7 @@ gboolean stas_argparse_args_resolve_defaults(StasArgparseArgs *args, GError **er
 
 /* "usage: stafctl dlp [-h] ...\n", as argparse prints it for @command (NULL: the program). */
 char *stas_argparse_format_usage(const StasArgparseProgram *program, const StasArgparseCommand *command);
+/* The help of @option as argparse shows it: "%(default)s" replaced by its default. */
+char *stas_argparse_option_help(const StasArgparseOption *option);
 /* What -h prints for @command (NULL: the program): program->format_help's, else argparse's. */
 char *stas_argparse_format_help(const StasArgparseProgram *program, const StasArgparseCommand *command);

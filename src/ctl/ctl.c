@@ -9,7 +9,6 @@
 #include <stdio.h>
 
 #include "stas/pprint.h"
-#include "stas/version.h"
 
 /* -------------------------------------------------------------------- options */
 
@@ -264,7 +263,6 @@ int stas_ctl_main(const StasCtlProgram *program, int argc, char **argv)
 	static const StasArgparseOption *const top_options[] = { &option_version, NULL };
 	g_autofree const StasArgparseCommand **commands = NULL;
 	g_autoptr(StasArgparseArgs) args = NULL;
-	g_autoptr(GError) error = NULL;
 	const StasArgparseCommand *given;
 	StasCtl ctl = { program, NULL, NULL };
 	StasArgparseProgram parser = {
@@ -283,23 +281,10 @@ int stas_ctl_main(const StasCtlProgram *program, int argc, char **argv)
 		commands[i] = &program->commands[i]->command;
 	parser.commands = commands;
 
-	args = stas_argparse_parse(&parser, argc, argv, NULL, NULL, &status);
+	args = stas_argparse_parse_command(&parser, argc, argv, &status);
 	if (!args)
 		return status;
-	if (stas_argparse_args_flag(args, "version")) {
-		printf("nvme-stas %s\n", stas_version());
-		return 0;
-	}
-	if (!(given = stas_argparse_args_command(args))) {
-		g_autofree char *usage = stas_argparse_format_usage(&parser, NULL);
-
-		fputs(usage, stdout);
-		return 1;
-	}
-	if (!stas_argparse_args_resolve_defaults(args, &error)) {
-		fprintf(stderr, "%s\n", error->message);
-		return 1;
-	}
+	given = stas_argparse_args_command(args);
 	for (guint i = 0; i < n; i++) {
 		if (commands[i] == given)
 			status = program->commands[i]->run(&ctl, args);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "stas/pprint.h"
+#include "stas/version.h"
 
 #define EXIT_USAGE 2
 /* What the parsing steps return to go on; anything else is the exit status to stop at. */
@@ -190,8 +191,7 @@ static GPtrArray *wrap_text(const char *text, int width)
 	return lines;
 }
 
-/* The help of @option with %(default)s replaced, as argparse expands it. */
-static char *option_help_text(const StasArgparseOption *option)
+char *stas_argparse_option_help(const StasArgparseOption *option)
 {
 	g_autofree char *lazy = NULL;
 	const char *value = option->default_value;
@@ -487,7 +487,7 @@ static char *format_help(const Parser *parser)
 	for (guint i = 0; i < parser->options->len; i++) {
 		const StasArgparseOption *option = g_ptr_array_index(parser->options, i);
 		g_autofree char *invocation = option_invocation(option);
-		g_autofree char *help = option_help_text(option);
+		g_autofree char *help = stas_argparse_option_help(option);
 
 		format_action(out, &layout, 2, invocation, help);
 	}
@@ -1166,4 +1166,28 @@ StasArgparseArgs *stas_argparse_parse(const StasArgparseProgram *program, int ar
 		return NULL;
 	}
 	return g_steal_pointer(&args);
+}
+
+StasArgparseArgs *stas_argparse_parse_command(const StasArgparseProgram *program, int argc, char **argv,
+					      int *status)
+{
+	g_autoptr(StasArgparseArgs) args = stas_argparse_parse(program, argc, argv, NULL, NULL, status);
+	g_autoptr(GError) error = NULL;
+
+	if (!args)
+		return NULL;
+	*status = 1;
+	if (stas_argparse_args_flag(args, "version")) {
+		printf("nvme-stas %s\n", stas_version());
+		*status = 0;
+	} else if (!args->command) {
+		g_autofree char *usage = format_usage(&args->top.parser);
+
+		fputs(usage, stdout);
+	} else if (!stas_argparse_args_resolve_defaults(args, &error)) {
+		fprintf(stderr, "%s\n", error->message);
+	} else {
+		return g_steal_pointer(&args);
+	}
+	return NULL;
 }
