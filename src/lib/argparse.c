@@ -1151,7 +1151,8 @@ StasArgparseArgs *stas_argparse_parse(const StasArgparseProgram *program, int ar
 	Parse parse = { program, args, sub_extras, out, err };
 
 	level_init(&args->top, program, NULL);
-	*status = parse_level(&parse, &args->top, argc - 1, argv + 1, extras);
+	/* an empty argv (execve allows it) is a command line without words */
+	*status = parse_level(&parse, &args->top, MAX(argc - 1, 0), argc > 0 ? argv + 1 : argv, extras);
 	if (*status != GO_ON)
 		return NULL;
 	g_ptr_array_extend(extras, sub_extras, NULL, NULL);

@@ -532,6 +532,22 @@ START_TEST(test_positionals_are_given_up_from_the_last)
 }
 END_TEST
 
+START_TEST(test_empty_argv_is_a_line_without_command)
+{
+	StasArgparseProgram program = program_at(80);
+	char *argv[] = { NULL };
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GString) err = g_string_new(NULL);
+	g_autoptr(StasArgparseArgs) args = NULL;
+	int status = -1;
+
+	args = stas_argparse_parse(&program, 0, argv, out, err, &status);
+	ck_assert_ptr_nonnull(args);
+	ck_assert_ptr_null(stas_argparse_args_command(args));
+	ck_assert_str_eq(err->str, "");
+}
+END_TEST
+
 START_TEST(test_unknown_names_have_no_values)
 {
 	g_auto(Run) run = run_at(80, WORDS("tag", "n"));
@@ -636,6 +652,7 @@ static Suite *argparse_suite(void)
 	tcase_add_test(positionals, test_one_word_then_any_words);
 	tcase_add_test(positionals, test_positionals_are_given_up_from_the_last);
 	tcase_add_test(positionals, test_unknown_names_have_no_values);
+	tcase_add_test(positionals, test_empty_argv_is_a_line_without_command);
 	suite_add_tcase(s, positionals);
 
 	tcase_add_test(errors, test_unknown_command_lists_the_choices);
