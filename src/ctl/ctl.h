@@ -1,44 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What stafctl and stacctl share: a command line parsed, reported and explained the way
- * Python's argparse does it for nvme-stas (usage, errors, exit statuses), the D-Bus session
- * with the daemon, the commands both programs have (tron, troff, status, ls) and the output
- * (pretty-print or JSON). Each program only describes its commands and binds the generated
- * proxies of its daemon.
+ * What stafctl and stacctl share: the command line (argparse's, through stas/argparse.h),
+ * the D-Bus session with the daemon, the commands both programs have (tron, troff, status,
+ * ls) and the output (pretty-print or JSON). Each program only describes its commands and
+ * binds the generated proxies of its daemon.
  */
 #pragma once
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-typedef enum {
-	STAS_CTL_OPTION_FLAG,  /* store_true */
-	STAS_CTL_OPTION_VALUE, /* one argument */
-	STAS_CTL_OPTION_HELP,  /* prints the help and exits 0 */
-} StasCtlOptionKind;
-
-/* One option of a command, as argparse knows it. */
-typedef struct {
-	char short_name;	    /* 'd' for -d */
-	const char *long_name;	    /* "detailed" for --detailed; also the key of its value */
-	StasCtlOptionKind kind;	    /* flag, value or help */
-	const char *metavar;	    /* "<traddr>"; NULL shows the choices, {tcp,rdma} */
-	const char *const *choices; /* NULL-terminated accepted values, or NULL for any */
-	const char *default_value;  /* value when absent (flags: NULL) */
-	/* Computes the default only when it is needed, for a default that can fail (the
-	 * system Host NQN); its error message is printed as is and the program exits 1. */
-	char *(*lazy_default)(GError **error);
-	gboolean required;
-	const char *help; /* "%(default)s" in it shows the default, as in argparse */
-} StasCtlOption;
-
-/* The parsed options of one command. */
-typedef struct _StasCtlArgs StasCtlArgs;
-
-/* The value of option --@long_name (its default when absent); NULL for a flag. */
-const char *stas_ctl_args_value(const StasCtlArgs *args, const char *long_name);
-/* Whether flag --@long_name was given. */
-gboolean stas_ctl_args_flag(const StasCtlArgs *args, const char *long_name);
+#include "stas/argparse.h"
 
 /* The daemon's D-Bus interface, bound to the generated proxies by each program. The proxies
  * are created on first use; @tid is the 7 strings transport, traddr, trsvcid, subsysnqn,
@@ -59,13 +31,12 @@ typedef struct {
 /* The run-time of one invocation: the program, its parsed command and its proxies. */
 typedef struct _StasCtl StasCtl;
 
-typedef int (*StasCtlRun)(StasCtl *ctl, const StasCtlArgs *args);
+typedef int (*StasCtlRun)(StasCtl *ctl, const StasArgparseArgs *args);
 
+/* A command: its name, help, options and positionals, and what it does. */
 typedef struct {
-	const char *name;
-	const char *help;
-	const StasCtlOption *const *options; /* NULL-terminated; -h/--help is implied */
-	StasCtlRun run;			     /* returns the exit status */
+	StasArgparseCommand command;
+	StasCtlRun run; /* returns the exit status */
 } StasCtlCommand;
 
 typedef struct {
@@ -76,14 +47,14 @@ typedef struct {
 } StasCtlProgram;
 
 /* Options more than one command has. */
-extern const StasCtlOption stas_ctl_option_detailed;	  /* -d, --detailed */
-extern const StasCtlOption stas_ctl_option_output_format; /* -o, --output-format normal|json */
+extern const StasArgparseOption stas_ctl_option_detailed;      /* -d, --detailed */
+extern const StasArgparseOption stas_ctl_option_output_format; /* -o, --output-format normal|json */
 
 /* The commands both programs have. */
-int stas_ctl_run_tron(StasCtl *ctl, const StasCtlArgs *args);
-int stas_ctl_run_troff(StasCtl *ctl, const StasCtlArgs *args);
-int stas_ctl_run_status(StasCtl *ctl, const StasCtlArgs *args);
-int stas_ctl_run_ls(StasCtl *ctl, const StasCtlArgs *args);
+int stas_ctl_run_tron(StasCtl *ctl, const StasArgparseArgs *args);
+int stas_ctl_run_troff(StasCtl *ctl, const StasArgparseArgs *args);
+int stas_ctl_run_status(StasCtl *ctl, const StasArgparseArgs *args);
+int stas_ctl_run_ls(StasCtl *ctl, const StasArgparseArgs *args);
 
 /* The main proxy of the daemon, created on first use. */
 GDBusProxy *stas_ctl_main_proxy(StasCtl *ctl, GError **error);
@@ -100,7 +71,7 @@ JsonNode *stas_ctl_json_parse(const char *text, GError **error);
 
 /* Prints @node in the format chosen with -o (pretty-print unless "json"), then a newline;
  * returns the exit status. */
-int stas_ctl_print(const StasCtlArgs *args, JsonNode *node);
+int stas_ctl_print(const StasArgparseArgs *args, JsonNode *node);
 
 /* Parses the command line and runs the command; returns the exit status. */
 int stas_ctl_main(const StasCtlProgram *program, int argc, char **argv);

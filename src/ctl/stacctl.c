@@ -50,15 +50,31 @@ static const StasCtlService stacd = {
 	.controller_info = controller_info,
 };
 
-static const StasCtlOption *const ls_options[] = { &stas_ctl_option_detailed, &stas_ctl_option_output_format,
-						   NULL };
-static const StasCtlOption *const status_options[] = { &stas_ctl_option_output_format, NULL };
+static const StasArgparseOption *const ls_options[] = { &stas_ctl_option_detailed,
+							&stas_ctl_option_output_format, NULL };
+static const StasArgparseOption *const status_options[] = { &stas_ctl_option_output_format, NULL };
 
-static const StasCtlCommand cmd_tron = { "tron", "Trace ON", NULL, stas_ctl_run_tron };
-static const StasCtlCommand cmd_troff = { "troff", "Trace OFF", NULL, stas_ctl_run_troff };
-static const StasCtlCommand cmd_status = { "status", "Show runtime status information about stacd",
-					   status_options, stas_ctl_run_status };
-static const StasCtlCommand cmd_ls = { "ls", "List I/O controllers", ls_options, stas_ctl_run_ls };
+static const StasCtlCommand cmd_tron = {
+	.command = { .name = "tron", .help = "Trace ON" },
+	.run = stas_ctl_run_tron,
+};
+
+static const StasCtlCommand cmd_troff = {
+	.command = { .name = "troff", .help = "Trace OFF" },
+	.run = stas_ctl_run_troff,
+};
+
+static const StasCtlCommand cmd_status = {
+	.command = { .name = "status",
+		     .help = "Show runtime status information about stacd",
+		     .options = status_options },
+	.run = stas_ctl_run_status,
+};
+
+static const StasCtlCommand cmd_ls = {
+	.command = { .name = "ls", .help = "List I/O controllers", .options = ls_options },
+	.run = stas_ctl_run_ls,
+};
 
 static const StasCtlCommand *const commands[] = { &cmd_tron, &cmd_troff, &cmd_status, &cmd_ls, NULL };
 

@@ -84,13 +84,13 @@ static char *system_host_nqn(GError **error)
 	return nqn ? g_steal_pointer(&nqn) : g_strdup("");
 }
 
-static int run_dlp(StasCtl *ctl, const StasCtlArgs *args)
+static int run_dlp(StasCtl *ctl, const StasArgparseArgs *args)
 {
 	const char *tid[] = {
-		stas_ctl_args_value(args, "transport"),	  stas_ctl_args_value(args, "traddr"),
-		stas_ctl_args_value(args, "trsvcid"),	  stas_ctl_args_value(args, "nqn"),
-		stas_ctl_args_value(args, "host-traddr"), stas_ctl_args_value(args, "host-iface"),
-		stas_ctl_args_value(args, "host-nqn"),
+		stas_argparse_args_value(args, "transport"),   stas_argparse_args_value(args, "traddr"),
+		stas_argparse_args_value(args, "trsvcid"),     stas_argparse_args_value(args, "nqn"),
+		stas_argparse_args_value(args, "host-traddr"), stas_argparse_args_value(args, "host-iface"),
+		stas_argparse_args_value(args, "host-nqn"),
 	};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) log_pages = NULL;
@@ -103,7 +103,7 @@ static int run_dlp(StasCtl *ctl, const StasCtlArgs *args)
 	return stas_ctl_print(args, node);
 }
 
-static int run_adlp(StasCtl *ctl, const StasCtlArgs *args)
+static int run_adlp(StasCtl *ctl, const StasArgparseArgs *args)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *json = NULL;
@@ -111,8 +111,8 @@ static int run_adlp(StasCtl *ctl, const StasCtlArgs *args)
 	GDBusProxy *proxy = stas_ctl_main_proxy(ctl, &error);
 
 	if (!proxy || !stas_dbus_staf_call_get_all_log_pages_sync(STAS_DBUS_STAF(proxy),
-								  stas_ctl_args_flag(args, "detailed"), &json,
-								  NULL, &error))
+								  stas_argparse_args_flag(args, "detailed"),
+								  &json, NULL, &error))
 		return stas_ctl_dbus_failed(ctl, error);
 	node = stas_ctl_json_parse(json, &error);
 	if (!node)
@@ -122,66 +122,66 @@ static int run_adlp(StasCtl *ctl, const StasCtlArgs *args)
 
 static const char *const transports[] = { "tcp", "rdma", "fc", "loop", NULL };
 
-static const StasCtlOption option_transport = {
+static const StasArgparseOption option_transport = {
 	.short_name = 't',
 	.long_name = "transport",
-	.kind = STAS_CTL_OPTION_VALUE,
+	.kind = STAS_ARGPARSE_VALUE,
 	.metavar = "<trtype>",
 	.choices = transports,
 	.default_value = "tcp",
 	.help = "NVMe-over-Fabrics fabric type (default: \"%(default)s\")",
 };
 
-static const StasCtlOption option_traddr = {
+static const StasArgparseOption option_traddr = {
 	.short_name = 'a',
 	.long_name = "traddr",
-	.kind = STAS_CTL_OPTION_VALUE,
+	.kind = STAS_ARGPARSE_VALUE,
 	.metavar = "<traddr>",
 	.required = TRUE,
 	.help = "Discovery Controller's network address",
 };
 
-static const StasCtlOption option_trsvcid = {
+static const StasArgparseOption option_trsvcid = {
 	.short_name = 's',
 	.long_name = "trsvcid",
-	.kind = STAS_CTL_OPTION_VALUE,
+	.kind = STAS_ARGPARSE_VALUE,
 	.metavar = "<trsvcid>",
 	.required = TRUE,
 	.help = "Transport service id (for IP addressing, e.g. tcp, rdma, this field is the port number)",
 };
 
-static const StasCtlOption option_host_traddr = {
+static const StasArgparseOption option_host_traddr = {
 	.short_name = 'w',
 	.long_name = "host-traddr",
-	.kind = STAS_CTL_OPTION_VALUE,
+	.kind = STAS_ARGPARSE_VALUE,
 	.metavar = "<traddr>",
 	.default_value = "",
 	.help = "Network address used on the host to connect to the Controller (default: \"%(default)s\")",
 };
 
-static const StasCtlOption option_host_iface = {
+static const StasArgparseOption option_host_iface = {
 	.short_name = 'f',
 	.long_name = "host-iface",
-	.kind = STAS_CTL_OPTION_VALUE,
+	.kind = STAS_ARGPARSE_VALUE,
 	.metavar = "<iface>",
 	.default_value = "",
 	.help = "This field specifies the network interface used on the host to connect to the Controller "
 		"(default: \"%(default)s\")",
 };
 
-static const StasCtlOption option_host_nqn = {
+static const StasArgparseOption option_host_nqn = {
 	.short_name = 'q',
 	.long_name = "host-nqn",
-	.kind = STAS_CTL_OPTION_VALUE,
+	.kind = STAS_ARGPARSE_VALUE,
 	.metavar = "<nqn>",
 	.lazy_default = system_host_nqn,
 	.help = "This field specifies the host NQN (default: \"%(default)s\")",
 };
 
-static const StasCtlOption option_nqn = {
+static const StasArgparseOption option_nqn = {
 	.short_name = 'n',
 	.long_name = "nqn",
-	.kind = STAS_CTL_OPTION_VALUE,
+	.kind = STAS_ARGPARSE_VALUE,
 	.metavar = "<nqn>",
 	.default_value = STAS_WKNQN,
 	.help = "This field specifies the discovery controller's NQN. When not specified this option "
@@ -189,10 +189,10 @@ static const StasCtlOption option_nqn = {
 		"to \"%(default)s\"",
 };
 
-static const StasCtlOption *const listing_options[] = { &stas_ctl_option_detailed,
-							&stas_ctl_option_output_format, NULL };
-static const StasCtlOption *const status_options[] = { &stas_ctl_option_output_format, NULL };
-static const StasCtlOption *const dlp_options[] = {
+static const StasArgparseOption *const listing_options[] = { &stas_ctl_option_detailed,
+							     &stas_ctl_option_output_format, NULL };
+static const StasArgparseOption *const status_options[] = { &stas_ctl_option_output_format, NULL };
+static const StasArgparseOption *const dlp_options[] = {
 	&option_transport,
 	&option_traddr,
 	&option_trsvcid,
@@ -204,13 +204,37 @@ static const StasCtlOption *const dlp_options[] = {
 	NULL,
 };
 
-static const StasCtlCommand cmd_tron = { "tron", "Trace ON", NULL, stas_ctl_run_tron };
-static const StasCtlCommand cmd_troff = { "troff", "Trace OFF", NULL, stas_ctl_run_troff };
-static const StasCtlCommand cmd_status = { "status", "Show runtime status information about stafd",
-					   status_options, stas_ctl_run_status };
-static const StasCtlCommand cmd_ls = { "ls", "List discovery controllers", listing_options, stas_ctl_run_ls };
-static const StasCtlCommand cmd_dlp = { "dlp", "Show discovery log pages", dlp_options, run_dlp };
-static const StasCtlCommand cmd_adlp = { "adlp", "Show all discovery log pages", listing_options, run_adlp };
+static const StasCtlCommand cmd_tron = {
+	.command = { .name = "tron", .help = "Trace ON" },
+	.run = stas_ctl_run_tron,
+};
+
+static const StasCtlCommand cmd_troff = {
+	.command = { .name = "troff", .help = "Trace OFF" },
+	.run = stas_ctl_run_troff,
+};
+
+static const StasCtlCommand cmd_status = {
+	.command = { .name = "status",
+		     .help = "Show runtime status information about stafd",
+		     .options = status_options },
+	.run = stas_ctl_run_status,
+};
+
+static const StasCtlCommand cmd_ls = {
+	.command = { .name = "ls", .help = "List discovery controllers", .options = listing_options },
+	.run = stas_ctl_run_ls,
+};
+
+static const StasCtlCommand cmd_dlp = {
+	.command = { .name = "dlp", .help = "Show discovery log pages", .options = dlp_options },
+	.run = run_dlp,
+};
+
+static const StasCtlCommand cmd_adlp = {
+	.command = { .name = "adlp", .help = "Show all discovery log pages", .options = listing_options },
+	.run = run_adlp,
+};
 
 static const StasCtlCommand *const commands[] = {
 	&cmd_tron, &cmd_troff, &cmd_status, &cmd_ls, &cmd_dlp, &cmd_adlp, NULL,

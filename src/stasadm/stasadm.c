@@ -4,11 +4,12 @@
  * stafd and stacd (Host NQN, Host ID, symbolic name) and records it in the
  * [Host] section of sys.conf.
  *
- * The command line follows the conventions of Python's argparse, which the
- * original tool used: global options (-h, -v, -c) come before the command,
- * the command's own options (-h, -f) after it; long options may be
- * abbreviated to any unique prefix; "--" ends option processing; usage
- * errors exit with status 2.
+ * The command line is parsed as Python's argparse, which the original tool
+ * used, parses it (stas/argparse.h, shared with stafctl and stacctl): global
+ * options (-h, -v, -c) come before the command, the command's own options
+ * (-h, -f) after it; long options may be abbreviated to any unique prefix;
+ * "--" ends option processing; usage errors exit with status 2. Its help and
+ * error texts are stasadm's own (argparse's parsing, not argparse's words).
  *
  * Everything is computed and every file is prepared (written to a temporary
  * file next to its destination) before anything is replaced, so that an
@@ -26,449 +27,17 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "stas/argparse.h"
 #include "stas/host.h"
 #include "stas/ini.h"
 #include "stas/paths.h"
 #include "stas/problem.h"
-#include "stas/version.h"
 
 #define PROG	     "stasadm"
 #define HOST_SECTION "Host"
 #define NQN_PREFIX   "nqn.2014-08.org.nvmexpress:uuid:"
 /* Application key of the machine-specific UUID (public, for domain separation only). */
 #define APP_KEY	     "$nvmexpress.org$"
-
-#define EXIT_USAGE 2
-
-/* ------------------------------------------------------------------------ */
-/* Command line                                                             */
-
-typedef enum {
-	CMD_HOSTNQN,
-	CMD_HOSTID,
-	CMD_SET_SYMNAME,
-	CMD_CLEAR_SYMNAME,
-	CMD_COUNT,
-	CMD_NONE = CMD_COUNT,
-} Command;
-
-typedef struct {
-	const char *name;
-	const char *summary; /* one line, in the global help */
-	const char *description;
-	const char *file_help; /* NULL: no -f/--file option */
-	gboolean takes_symname;
-} CommandDesc;
-
-static const CommandDesc commands[CMD_COUNT] = {
-	[CMD_HOSTNQN] = {
-		"hostnqn",
-		"generate the Host NQN and save it",
-		"Generate the Host NQN, " NQN_PREFIX "<UUID>, and save it as\n"
-		"option \"nqn\". The UUID is derived from the machine ID when there is one;\n"
-		"otherwise (root only) it is taken from the DMI product UUID or the\n"
-		"device-tree partition UUID; as a last resort it is random.",
-		"also write the NQN to FILE and make sys.conf refer to FILE",
-		FALSE,
-	},
-	[CMD_HOSTID] = {
-		"hostid",
-		"generate a random Host ID and save it",
-		"Generate a random (version 4) UUID to serve as Host ID and save it as\n"
-		"option \"id\".",
-		"also write the ID to FILE and make sys.conf refer to FILE",
-		FALSE,
-	},
-	[CMD_SET_SYMNAME] = {
-		"set-symname",
-		"save the host symbolic name",
-		"Save SYMNAME as the host symbolic name (option \"symname\").",
-		"also write the name to FILE and make sys.conf refer to FILE",
-		TRUE,
-	},
-	[CMD_CLEAR_SYMNAME] = {
-		"clear-symname",
-		"remove the host symbolic name",
-		"Remove the host symbolic name (option \"symname\") from sys.conf.",
-		NULL,
-		FALSE,
-	},
-};
-
-typedef enum {
-	OPT_HELP,
-	OPT_VERSION,
-	OPT_CONF_FILE,
-	OPT_FILE,
-} OptionId;
-
-typedef struct {
-	char short_name;
-	const char *long_name; /* without the leading "--" */
-	const char *metavar;   /* NULL: a flag */
-	OptionId id;
-} OptionDesc;
-
-static const OptionDesc global_options[] = {
-	{ 'h', "help", NULL, OPT_HELP },
-	{ 'v', "version", NULL, OPT_VERSION },
-	{ 'c', "conf-file", "FILE", OPT_CONF_FILE },
-};
-
-static const OptionDesc file_command_options[] = {
-	{ 'h', "help", NULL, OPT_HELP },
-	{ 'f', "file", "FILE", OPT_FILE },
-};
-
-static const OptionDesc plain_command_options[] = {
-	{ 'h', "help", NULL, OPT_HELP },
-};
-
-typedef struct {
-	const OptionDesc *options;
-	gsize n_options;
-	Command command; /* CMD_NONE: the global level */
-} Level;
-
-typedef struct {
-	gboolean version;
-	char *conf_file; /* NULL until -c is given */
-	Command command;
-	char *file; /* -f; NULL when absent */
-	char *symname;
-} Args;
-
-static void args_clear(Args *args)
-{
-	g_clear_pointer(&args->conf_file, g_free);
-	g_clear_pointer(&args->file, g_free);
-	g_clear_pointer(&args->symname, g_free);
-}
-
-static Level level_for(Command command)
-{
-	Level level = { global_options, G_N_ELEMENTS(global_options), command };
-
-	if (command == CMD_NONE)
-		return level;
-	if (commands[command].file_help) {
-		level.options = file_command_options;
-		level.n_options = G_N_ELEMENTS(file_command_options);
-	} else {
-		level.options = plain_command_options;
-		level.n_options = G_N_ELEMENTS(plain_command_options);
-	}
-	return level;
-}
-
-static char *command_choices(void)
-{
-	GString *s = g_string_new("{");
-
-	for (int i = 0; i < CMD_COUNT; i++)
-		g_string_append_printf(s, "%s%s", i ? "," : "", commands[i].name);
-	g_string_append_c(s, '}');
-	return g_string_free(s, FALSE);
-}
-
-static void print_usage(FILE *out, const Level *level)
-{
-	if (level->command == CMD_NONE) {
-		g_autofree char *choices = command_choices();
-
-		fprintf(out, "usage: %s [-h] [-v] [-c FILE] %s ...\n", PROG, choices);
-		return;
-	}
-	fprintf(out, "usage: %s %s [-h]%s%s\n", PROG, commands[level->command].name,
-		commands[level->command].file_help ? " [-f FILE]" : "",
-		commands[level->command].takes_symname ? " SYMNAME" : "");
-}
-
-static void print_help(const Level *level)
-{
-	print_usage(stdout, level);
-	if (level->command == CMD_NONE) {
-		g_autofree char *conf = stas_path_sys_conf();
-
-		printf("\nManage the host identity of nvme-stas (Host NQN, Host ID, symbolic name)\n"
-		       "in the [Host] section of sys.conf.\n\n");
-		printf("options:\n"
-		       "  -h, --help            show this help and exit\n"
-		       "  -v, --version         print the version and exit\n"
-		       "  -c, --conf-file FILE  configuration file to update (default: %s);\n"
-		       "                        an empty FILE leaves it alone\n\n",
-		       conf);
-		printf("commands:\n");
-		for (int i = 0; i < CMD_COUNT; i++)
-			printf("  %-20s  %s\n", commands[i].name, commands[i].summary);
-		printf("\nRun \"%s COMMAND -h\" for the options of a command.\n", PROG);
-		return;
-	}
-	printf("\n%s\n\n", commands[level->command].description);
-	if (commands[level->command].takes_symname)
-		printf("positional arguments:\n"
-		       "  SYMNAME               the symbolic name (may contain spaces)\n\n");
-	printf("options:\n"
-	       "  -h, --help            show this help and exit\n");
-	if (commands[level->command].file_help)
-		printf("  -f, --file FILE       %s\n", commands[level->command].file_help);
-}
-
-static int usage_error(const Level *level, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static int usage_error(const Level *level, const char *fmt, ...)
-{
-	va_list ap;
-
-	print_usage(stderr, level);
-	fprintf(stderr, "%s: error: ", PROG);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_USAGE;
-}
-
-static const OptionDesc *find_short(const Level *level, char c)
-{
-	for (gsize i = 0; i < level->n_options; i++)
-		if (level->options[i].short_name == c)
-			return &level->options[i];
-	return NULL;
-}
-
-/* Exact name or unique prefix of a long option (NAME without "--").
- * Sets *ambiguous when several options start with NAME. */
-static const OptionDesc *find_long(const Level *level, const char *name, gsize len, gboolean *ambiguous)
-{
-	const OptionDesc *found = NULL;
-	guint matches = 0;
-
-	*ambiguous = FALSE;
-	for (gsize i = 0; i < level->n_options; i++) {
-		const char *lname = level->options[i].long_name;
-
-		if (strlen(lname) == len && strncmp(lname, name, len) == 0)
-			return &level->options[i];
-		if (len > 0 && strncmp(lname, name, len) == 0) {
-			found = &level->options[i];
-			matches++;
-		}
-	}
-	if (matches > 1) {
-		*ambiguous = TRUE;
-		return NULL;
-	}
-	return found;
-}
-
-/* argparse's view of a negative number ("-5", "-.5", "-1.5"): a positional. */
-static gboolean is_negative_number(const char *arg)
-{
-	const char *p = arg + 1;
-	gboolean digits = FALSE;
-
-	while (g_ascii_isdigit(*p)) {
-		p++;
-		digits = TRUE;
-	}
-	if (*p == '\0')
-		return digits;
-	if (*p != '.' || !g_ascii_isdigit(p[1]))
-		return FALSE;
-	for (p++; g_ascii_isdigit(*p); p++)
-		;
-	return *p == '\0';
-}
-
-/* Whether ARG is meant as an option rather than as a positional argument,
- * with the same rules as argparse. */
-static gboolean looks_like_option(const Level *level, const char *arg)
-{
-	gboolean ambiguous;
-
-	if (arg[0] != '-' || arg[1] == '\0')
-		return FALSE;
-	if (arg[1] == '-') {
-		const char *eq = strchr(arg + 2, '=');
-		gsize len = eq ? (gsize)(eq - arg - 2) : strlen(arg + 2);
-
-		if (find_long(level, arg + 2, len, &ambiguous) || ambiguous)
-			return TRUE;
-	} else if (find_short(level, arg[1])) {
-		return TRUE;
-	}
-	if (is_negative_number(arg))
-		return FALSE;
-	if (strchr(arg, ' '))
-		return FALSE;
-	return TRUE;
-}
-
-static void option_name(const OptionDesc *opt, char *buf, gsize size)
-{
-	g_snprintf(buf, size, "-%c/--%s", opt->short_name, opt->long_name);
-}
-
-/* Returns -1 to go on, or the exit status. */
-static int apply_option(Level *level, const OptionDesc *opt, const char *value, Args *args)
-{
-	switch (opt->id) {
-	case OPT_HELP:
-		print_help(level);
-		return EXIT_SUCCESS;
-	case OPT_VERSION:
-		args->version = TRUE;
-		break;
-	case OPT_CONF_FILE:
-		g_free(args->conf_file);
-		args->conf_file = g_strdup(value);
-		break;
-	case OPT_FILE:
-		g_free(args->file);
-		args->file = g_strdup(value);
-		break;
-	}
-	return -1;
-}
-
-/* Handles the option ARGV[*i] (already known to look like one), consuming
- * its value from the next argument when needed. Unknown options are
- * collected in UNKNOWN (argparse reports them only at the end, so that -h
- * still works). Returns -1 to go on, or the exit status. */
-static int parse_option(Level *level, int argc, char **argv, int *i, Args *args, GPtrArray *unknown)
-{
-	const char *arg = argv[*i];
-	const OptionDesc *opt;
-	const char *value = NULL;
-	char name[64];
-
-	if (arg[1] == '-') {
-		const char *eq = strchr(arg + 2, '=');
-		gsize len = eq ? (gsize)(eq - arg - 2) : strlen(arg + 2);
-		gboolean ambiguous;
-
-		opt = find_long(level, arg + 2, len, &ambiguous);
-		if (ambiguous)
-			return usage_error(level, "ambiguous option: %s", arg);
-		if (!opt) {
-			g_ptr_array_add(unknown, (gpointer)arg);
-			return -1;
-		}
-		option_name(opt, name, sizeof(name));
-		if (eq && !opt->metavar)
-			return usage_error(level, "argument %s: ignored explicit argument '%s'", name,
-					   eq + 1);
-		value = eq ? eq + 1 : NULL;
-	} else {
-		/* A cluster of short options: flags first, then possibly one taking a value. */
-		const char *p = arg + 1;
-
-		for (;;) {
-			int status;
-
-			opt = find_short(level, *p);
-			if (!opt) {
-				if (p == arg + 1) {
-					g_ptr_array_add(unknown, (gpointer)arg);
-					return -1;
-				}
-				return usage_error(level, "argument %s: ignored explicit argument '%s'", name,
-						   p);
-			}
-			option_name(opt, name, sizeof(name));
-			p++;
-			if (opt->metavar) {
-				if (*p)
-					value = *p == '=' ? p + 1 : p;
-				break;
-			}
-			if (*p == '=')
-				return usage_error(level, "argument %s: ignored explicit argument '%s'", name,
-						   p + 1);
-			if (*p == '\0')
-				break;
-			status = apply_option(level, opt, NULL, args);
-			if (status >= 0)
-				return status;
-		}
-	}
-	if (opt->metavar && !value) {
-		if (*i + 1 >= argc || looks_like_option(level, argv[*i + 1]) ||
-		    g_str_equal(argv[*i + 1], "--"))
-			return usage_error(level, "argument %s: expected one argument", name);
-		value = argv[++*i];
-	}
-	return apply_option(level, opt, value, args);
-}
-
-/* Returns -1 when the command is to be run, or the exit status. */
-static int parse_args(int argc, char **argv, Args *args)
-{
-	g_autoptr(GPtrArray) unknown = g_ptr_array_new();
-	Level level = level_for(CMD_NONE);
-	gboolean positional_only = FALSE;
-
-	args->command = CMD_NONE;
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-
-		if (!positional_only && g_str_equal(arg, "--")) {
-			positional_only = TRUE;
-			continue;
-		}
-		if (!positional_only && looks_like_option(&level, arg)) {
-			int status = parse_option(&level, argc, argv, &i, args, unknown);
-
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		if (level.command == CMD_NONE) {
-			Command cmd = CMD_NONE;
-
-			for (int c = 0; c < CMD_COUNT; c++)
-				if (g_str_equal(arg, commands[c].name))
-					cmd = c;
-			if (cmd == CMD_NONE) {
-				g_autofree char *choices = command_choices();
-
-				return usage_error(&level, "invalid command '%s' (choose from %s)", arg,
-						   choices);
-			}
-			args->command = cmd;
-			level = level_for(cmd);
-		} else if (commands[level.command].takes_symname && !args->symname) {
-			args->symname = g_strdup(arg);
-		} else {
-			g_ptr_array_add(unknown, (gpointer)arg);
-		}
-	}
-	if (level.command != CMD_NONE && commands[level.command].takes_symname && !args->symname)
-		return usage_error(&level, "the following arguments are required: SYMNAME");
-	if (unknown->len) {
-		g_autoptr(GString) list = g_string_new(NULL);
-
-		for (guint k = 0; k < unknown->len; k++)
-			g_string_append_printf(list, "%s%s", k ? " " : "",
-					       (const char *)g_ptr_array_index(unknown, k));
-		return usage_error(&level, "unrecognized arguments: %s", list->str);
-	}
-	if (args->version) {
-		printf("nvme-stas %s\n", stas_version());
-		return EXIT_SUCCESS;
-	}
-	if (args->command == CMD_NONE) {
-		/* Deliberate choice, as nvme-stas HEAD does (v2.4.1 exited 0 after an
-		 * error text): without a command, print the usage line on stdout and
-		 * fail with status 1 rather than the usage-error status 2. */
-		Level top = level_for(CMD_NONE);
-
-		print_usage(stdout, &top);
-		return EXIT_FAILURE;
-	}
-	return -1;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Host NQN UUID                                                            */
@@ -924,52 +493,216 @@ static gboolean symname_valid(const char *name)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Commands                                                                 */
+
+static int run_hostnqn(const char *conf_file, const StasArgparseArgs *args)
+{
+	g_autofree char *uuid = host_uuid();
+	g_autofree char *nqn = NULL;
+
+	if (!uuid)
+		return EXIT_FAILURE;
+	nqn = g_strconcat(NQN_PREFIX, uuid, NULL);
+	return save(conf_file, "nqn", nqn, stas_argparse_args_value(args, "file"));
+}
+
+static int run_hostid(const char *conf_file, const StasArgparseArgs *args)
+{
+	g_autofree char *id = g_uuid_string_random();
+
+	return save(conf_file, "id", id, stas_argparse_args_value(args, "file"));
+}
+
+static int run_set_symname(const char *conf_file, const StasArgparseArgs *args)
+{
+	const char *symname = stas_argparse_args_value(args, "symname");
+
+	if (!symname_valid(symname))
+		return EXIT_FAILURE;
+	return save(conf_file, "symname", symname, stas_argparse_args_value(args, "file"));
+}
+
+static int run_clear_symname(const char *conf_file, const StasArgparseArgs *args)
+{
+	return save(conf_file, "symname", NULL, NULL);
+}
+
+typedef struct {
+	StasArgparseCommand command;
+	/* returns the exit status; @conf_file "" for none */
+	int (*run)(const char *conf_file, const StasArgparseArgs *args);
+} AdmCommand;
+
+/* -c's default, read only when it is needed */
+static char *default_sys_conf(GError **error)
+{
+	return stas_path_sys_conf();
+}
+
+static const StasArgparseOption option_version = {
+	.short_name = 'v',
+	.long_name = "version",
+	.kind = STAS_ARGPARSE_FLAG,
+	.help = "print the version and exit",
+};
+
+static const StasArgparseOption option_conf_file = {
+	.short_name = 'c',
+	.long_name = "conf-file",
+	.kind = STAS_ARGPARSE_VALUE,
+	.metavar = "FILE",
+	.lazy_default = default_sys_conf,
+	.help = "configuration file to update (default: %(default)s);\nan empty FILE leaves it alone",
+};
+
+/* -f FILE, the same for every command that saves a value, but for what it writes */
+#define OPTION_FILE(what)                                                                               \
+	{                                                                                               \
+		.short_name = 'f', .long_name = "file", .kind = STAS_ARGPARSE_VALUE, .metavar = "FILE", \
+		.help = "also write the " what " to FILE and make sys.conf refer to FILE"               \
+	}
+
+static const StasArgparseOption option_file_nqn = OPTION_FILE("NQN");
+static const StasArgparseOption option_file_id = OPTION_FILE("ID");
+static const StasArgparseOption option_file_name = OPTION_FILE("name");
+
+static const StasArgparsePositional positional_symname = {
+	.name = "symname",
+	.metavar = "SYMNAME",
+	.help = "the symbolic name (may contain spaces)",
+};
+
+static const StasArgparseOption *const global_options[] = { &option_version, &option_conf_file, NULL };
+static const StasArgparseOption *const hostnqn_options[] = { &option_file_nqn, NULL };
+static const StasArgparseOption *const hostid_options[] = { &option_file_id, NULL };
+static const StasArgparseOption *const set_symname_options[] = { &option_file_name, NULL };
+static const StasArgparsePositional *const set_symname_positionals[] = { &positional_symname, NULL };
+
+static const AdmCommand cmd_hostnqn = {
+	.command = {
+		.name = "hostnqn",
+		.help = "generate the Host NQN and save it",
+		.description = "Generate the Host NQN, " NQN_PREFIX "<UUID>, and save it as\n"
+			       "option \"nqn\". The UUID is derived from the machine ID when there is one;\n"
+			       "otherwise (root only) it is taken from the DMI product UUID or the\n"
+			       "device-tree partition UUID; as a last resort it is random.",
+		.options = hostnqn_options,
+	},
+	.run = run_hostnqn,
+};
+
+static const AdmCommand cmd_hostid = {
+	.command = {
+		.name = "hostid",
+		.help = "generate a random Host ID and save it",
+		.description = "Generate a random (version 4) UUID to serve as Host ID and save it as\n"
+			       "option \"id\".",
+		.options = hostid_options,
+	},
+	.run = run_hostid,
+};
+
+static const AdmCommand cmd_set_symname = {
+	.command = {
+		.name = "set-symname",
+		.help = "save the host symbolic name",
+		.description = "Save SYMNAME as the host symbolic name (option \"symname\").",
+		.options = set_symname_options,
+		.positionals = set_symname_positionals,
+	},
+	.run = run_set_symname,
+};
+
+static const AdmCommand cmd_clear_symname = {
+	.command = {
+		.name = "clear-symname",
+		.help = "remove the host symbolic name",
+		.description = "Remove the host symbolic name (option \"symname\") from sys.conf.",
+	},
+	.run = run_clear_symname,
+};
+
+static const StasArgparseCommand *const commands[] = {
+	&cmd_hostnqn.command, &cmd_hostid.command, &cmd_set_symname.command, &cmd_clear_symname.command, NULL,
+};
+
+/* "  -f, --file FILE       also write ...": stasadm's help lines, the help at column 24 and
+ * continued there after each line break. */
+static void append_entry(GString *out, const char *invocation, const char *help)
+{
+	g_auto(GStrv) lines = g_strsplit(help, "\n", -1);
+
+	g_string_append_printf(out, "  %-20s  %s\n", invocation, lines[0]);
+	for (guint i = 1; lines[i]; i++)
+		g_string_append_printf(out, "%24s%s\n", "", lines[i]);
+}
+
+static void append_options(GString *out, const StasArgparseOption *const *options)
+{
+	g_string_append(out, "options:\n");
+	append_entry(out, "-h, --help", "show this help and exit");
+	for (guint i = 0; options && options[i]; i++) {
+		g_autofree char *invocation = g_strdup_printf(
+			"-%c, --%s%s%s", options[i]->short_name, options[i]->long_name,
+			options[i]->metavar ? " " : "", options[i]->metavar ? options[i]->metavar : "");
+		g_autofree char *help = stas_argparse_option_help(options[i]);
+
+		append_entry(out, invocation, help);
+	}
+}
+
+/* stasadm's help, written for it rather than argparse's: the descriptions keep their lines,
+ * the commands are listed under "commands:", then how to get a command's own help. */
+static char *format_help(const StasArgparseProgram *program, const StasArgparseCommand *command)
+{
+	g_autofree char *usage = stas_argparse_format_usage(program, command);
+	GString *out = g_string_new(usage);
+
+	g_string_append_printf(out, "\n%s\n\n", command ? command->description : program->description);
+	if (!command) {
+		append_options(out, program->options);
+		g_string_append(out, "\ncommands:\n");
+		for (guint i = 0; program->commands[i]; i++)
+			append_entry(out, program->commands[i]->name, program->commands[i]->help);
+		g_string_append_printf(out, "\nRun \"%s COMMAND -h\" for the options of a command.\n",
+				       program->prog);
+		return g_string_free(out, FALSE);
+	}
+	if (command->positionals) {
+		g_string_append(out, "positional arguments:\n");
+		for (guint i = 0; command->positionals[i]; i++)
+			append_entry(out, command->positionals[i]->metavar, command->positionals[i]->help);
+		g_string_append_c(out, '\n');
+	}
+	append_options(out, command->options);
+	return g_string_free(out, FALSE);
+}
+
+/* argparse's parsing (global options before the command, the command's after it, unique
+ * prefixes of long options, "--", exit status 2), with stasadm's own texts. */
+static const StasArgparseProgram stasadm = {
+	.prog = PROG,
+	.description = "Manage the host identity of nvme-stas (Host NQN, Host ID, symbolic name)\n"
+		       "in the [Host] section of sys.conf.",
+	.options = global_options,
+	.commands = commands,
+	.columns = STAS_ARGPARSE_UNWRAPPED,
+	.format_help = format_help,
+	.errors = STAS_ARGPARSE_ERRORS_PROGRAM,
+};
+
+/* ------------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
 {
-	Args args = { 0 };
-	g_autofree char *value = NULL;
-	g_autofree char *conf_file = NULL;
+	g_autoptr(StasArgparseArgs) args = NULL;
+	const AdmCommand *command;
 	int status;
 
-	status = parse_args(argc, argv, &args);
-	if (status >= 0) {
-		args_clear(&args);
+	args = stas_argparse_parse_command(&stasadm, argc, argv, &status);
+	if (!args)
 		return status;
-	}
-	conf_file = args.conf_file ? g_strdup(args.conf_file) : stas_path_sys_conf();
-
-	switch (args.command) {
-	case CMD_HOSTNQN: {
-		g_autofree char *uuid = host_uuid();
-
-		if (!uuid) {
-			status = EXIT_FAILURE;
-			break;
-		}
-		value = g_strconcat(NQN_PREFIX, uuid, NULL);
-		status = save(conf_file, "nqn", value, args.file);
-		break;
-	}
-	case CMD_HOSTID:
-		value = g_uuid_string_random();
-		status = save(conf_file, "id", value, args.file);
-		break;
-	case CMD_SET_SYMNAME:
-		if (!symname_valid(args.symname)) {
-			status = EXIT_FAILURE;
-			break;
-		}
-		status = save(conf_file, "symname", args.symname, args.file);
-		break;
-	case CMD_CLEAR_SYMNAME:
-		status = save(conf_file, "symname", NULL, NULL);
-		break;
-	case CMD_COUNT:
-	default:
-		status = EXIT_FAILURE;
-		break;
-	}
-	args_clear(&args);
-	return status;
+	/* every command is the first member of an AdmCommand */
+	command = (const AdmCommand *)stas_argparse_args_command(args);
+	return command->run(stas_argparse_args_value(args, "conf-file"), args);
 }
