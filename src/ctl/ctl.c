@@ -21,6 +21,13 @@ const StasArgparseOption stas_ctl_option_detailed = {
 	.help = "Print detailed info (default: \"%(default)s\")",
 };
 
+const StasArgparsePositional stas_ctl_positional_target = {
+	.name = "target",
+	.metavar = "TARGET",
+	.any = TRUE,
+	.help = "A subsystem NQN, transport address, TID or device (nvme3); none: every candidate",
+};
+
 const StasArgparseOption stas_ctl_option_output_format = {
 	.short_name = 'o',
 	.long_name = "output-format",
@@ -213,6 +220,59 @@ int stas_ctl_run_status(StasCtl *ctl, const StasArgparseArgs *args)
 	if (!status)
 		return stas_ctl_dbus_failed(ctl, error);
 	return stas_ctl_print(args, status);
+}
+
+/* A stas debug member both daemons have: one string in (or none), one string out. */
+static char *call_debug(StasCtl *ctl, const char *method, GVariant *params, GError **error)
+{
+	GDBusProxy *debug = debug_proxy(ctl, error);
+	g_autoptr(GVariant) reply = NULL;
+	char *text = NULL;
+
+	if (!debug)
+		return NULL;
+	reply = g_dbus_proxy_call_sync(debug, method, params, G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
+	if (reply)
+		g_variant_get(reply, "(s)", &text);
+	return text;
+}
+
+int stas_ctl_run_explain(StasCtl *ctl, const StasArgparseArgs *args)
+{
+	const char *const *targets = stas_argparse_args_positional(args, "target");
+	const char *const all[] = { "", NULL };
+	g_autoptr(JsonArray) answers = json_array_new();
+	g_autoptr(JsonNode) node = NULL;
+
+	if (!targets || !targets[0])
+		targets = all;
+	for (guint i = 0; targets[i]; i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *text = call_debug(ctl, "explain", g_variant_new("(s)", targets[i]), &error);
+		JsonNode *answer = text ? stas_ctl_json_parse(text, &error) : NULL;
+
+		if (!answer)
+			return stas_ctl_dbus_failed(ctl, error);
+		json_array_add_element(answers, answer);
+	}
+	if (json_array_get_length(answers) == 1) {
+		node = json_array_dup_element(answers, 0);
+	} else {
+		node = json_node_new(JSON_NODE_ARRAY);
+		json_node_set_array(node, answers);
+	}
+	return stas_ctl_print(args, node);
+}
+
+int stas_ctl_run_metrics(StasCtl *ctl, const StasArgparseArgs *args)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = call_debug(ctl, "metrics", NULL, &error);
+
+	if (!text)
+		return stas_ctl_dbus_failed(ctl, error);
+	fputs(text, stdout);
+	return 0;
 }
 
 /* Writes the debug interface's tron property with Properties.Set, then reads it back with

@@ -50,11 +50,18 @@ typedef struct {
 extern const StasArgparseOption stas_ctl_option_detailed;      /* -d, --detailed */
 extern const StasArgparseOption stas_ctl_option_output_format; /* -o, --output-format normal|json */
 
-/* The commands both programs have. */
+/* The commands both programs have (tron, troff, status, ls, explain, metrics). */
 int stas_ctl_run_tron(StasCtl *ctl, const StasArgparseArgs *args);
 int stas_ctl_run_troff(StasCtl *ctl, const StasArgparseArgs *args);
 int stas_ctl_run_status(StasCtl *ctl, const StasArgparseArgs *args);
 int stas_ctl_run_ls(StasCtl *ctl, const StasArgparseArgs *args);
+/* stas's own: explain [TARGET...] (one answer, or an array of them) and metrics (the
+ * Prometheus text), through the debug members both daemons have. */
+int stas_ctl_run_explain(StasCtl *ctl, const StasArgparseArgs *args);
+int stas_ctl_run_metrics(StasCtl *ctl, const StasArgparseArgs *args);
+
+/* explain's positional, for both programs. */
+extern const StasArgparsePositional stas_ctl_positional_target;
 
 /* The main proxy of the daemon, created on first use. */
 GDBusProxy *stas_ctl_main_proxy(StasCtl *ctl, GError **error);

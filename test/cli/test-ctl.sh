@@ -207,8 +207,9 @@ check_text() {
 NO_STAFD="Unable to communicate with stafd over D-Bus. Is stafd running?"
 NO_STACD="Unable to communicate with stacd over D-Bus. Is stacd running?"
 WK_NQN=nqn.2014-08.org.nvmexpress.discovery
-STAFCTL_USAGE="usage: stafctl [-h] [-v] {tron,troff,status,ls,dlp,adlp} ..."
-STACCTL_USAGE="usage: stacctl [-h] [-v] {tron,troff,status,ls} ..."
+# nvme-stas's commands, then stas's own explain and metrics (a deliberate addition).
+STAFCTL_USAGE="usage: stafctl [-h] [-v] {tron,troff,status,ls,dlp,adlp,explain,metrics} ..."
+STACCTL_USAGE="usage: stacctl [-h] [-v] {tron,troff,status,ls,explain,metrics} ..."
 
 # ---------------------------------------------------------------------------
 # stafctl, 2 configured discovery controllers: the recorded outputs.
@@ -388,13 +389,16 @@ options:
   -v, --version         Print version, then exit
 
 Commands:
-  {tron,troff,status,ls,dlp,adlp}
+  {tron,troff,status,ls,dlp,adlp,explain,metrics}
     tron                Trace ON
     troff               Trace OFF
     status              Show runtime status information about stafd
     ls                  List discovery controllers
     dlp                 Show discovery log pages
-    adlp                Show all discovery log pages" "$STAFCTL" -h
+    adlp                Show all discovery log pages
+    explain             Explain why each matching discovery controller is or
+                        is not connected
+    metrics             Print stafd's counters in the Prometheus text format" "$STAFCTL" -h
 
 run "$STAFCTL" version
 if [ "$RC" -eq 2 ] && cmp -s "$EXPECTED/stafctl-version.stderr.txt" "$ERR" && [ ! -s "$OUT" ]; then
@@ -411,10 +415,10 @@ else
 	fail "stafctl dlp without -a and -s: wrapped usage and error" "exit status $RC; stderr: $(cat "$ERR")"
 fi
 check_usage_error "stafctl unknown command" \
-	"stafctl: error: argument {tron,troff,status,ls,dlp,adlp}: invalid choice: 'bogus' (choose from 'tron', 'troff', 'status', 'ls', 'dlp', 'adlp')" \
+	"stafctl: error: argument {tron,troff,status,ls,dlp,adlp,explain,metrics}: invalid choice: 'bogus' (choose from 'tron', 'troff', 'status', 'ls', 'dlp', 'adlp', 'explain', 'metrics')" \
 	"$STAFCTL" bogus
 check_usage_error "stacctl has no dlp" \
-	"stacctl: error: argument {tron,troff,status,ls}: invalid choice: 'dlp' (choose from 'tron', 'troff', 'status', 'ls')" \
+	"stacctl: error: argument {tron,troff,status,ls,explain,metrics}: invalid choice: 'dlp' (choose from 'tron', 'troff', 'status', 'ls', 'explain', 'metrics')" \
 	"$STACCTL" dlp -a 1 -s 2
 check_usage_error "stafctl ls with an unknown option" "stafctl: error: unrecognized arguments: -x" \
 	"$STAFCTL" ls -x

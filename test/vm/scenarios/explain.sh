@@ -63,7 +63,7 @@ DEV1=$(ioc_devs "$SUB1" | head -1)
 check "$SUB2 (excluded) is not connected" not has_ioc "$SUB2"
 check "stacd tried $SUB3 and failed" \
     wait_for 60 'dbg stac explain "$SUB3" >"$T/e.json" && py "$T/e.json" "o[\"candidates\"][0][\"counters\"][\"connect failures\"] >= 1"'
-dbg stac explain "$SUB2" >"$T/explain-sub2.json"
+"$STACCTL" explain -o json "$SUB2" >"$T/explain-sub2.json"
 check "explain $SUB2: one candidate, excluded" \
     py "$T/explain-sub2.json" 'len(o["candidates"]) == 1 and o["candidates"][0]["verdict"]["code"] == "excluded"'
 check "explain $SUB2 names the exclude= line (stacd.conf:3)" \
@@ -81,10 +81,13 @@ log "$(/usr/bin/python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["can
 dbg stac explain "$DEV1" >"$T/explain-dev1.json"
 check "explain $DEV1 (a device name) finds $SUB1, connected" \
     py "$T/explain-dev1.json" 'o["candidates"][0]["tid"]["subsysnqn"] == "'"$SUB1"'" and o["candidates"][0]["state"] == "connected"'
-dbg stac explain nqn.2024-01.io.example:nobody >"$T/explain-none.json"
+"$STACCTL" explain -o json nqn.2024-01.io.example:nobody >"$T/explain-none.json"
+"$STACCTL" explain "$SUB2" "$SUB3" >"$T/explain-two.txt"
+check "stacctl explain with two targets prints both (normal format)" \
+    test "$(grep -c "'target'" "$T/explain-two.txt")" = 2
 check "explain of an NQN nothing lists says so" \
     py "$T/explain-none.json" 'o["candidates"] == [] and "Nothing lists it" in o["note"]'
-dbg staf explain "" >"$T/explain-dc.json"
+"$STAFCTL" explain -o json >"$T/explain-dc.json"
 check "stafd's explain: the DC comes from stafd.conf:2" \
     py "$T/explain-dc.json" 'any("controller= at /etc/stas/stafd.conf:2" in (c["origin"] or "") for c in o["candidates"])'
 
@@ -117,8 +120,8 @@ st=0
 check "--plan without --check-config is a usage error (2)" test "$st" = 2
 
 section "3. metrics: Prometheus text format, counters that move"
-dbg stac metrics >"$T/m1.txt"
-dbg staf metrics >"$T/s1.txt"
+"$STACCTL" metrics >"$T/m1.txt"
+"$STAFCTL" metrics >"$T/s1.txt"
 check "stacd's metrics parse" metric "$T/m1.txt" stas_reconciliations_total daemon=stacd
 check "stafd's metrics parse" metric "$T/s1.txt" stas_reconciliations_total daemon=stafd
 check "$SUB1: one connect counted" test "$(metric "$T/m1.txt" stas_controller_connects_total subsysnqn="$SUB1")" -ge 1
