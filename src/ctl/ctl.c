@@ -21,7 +21,7 @@ const StasArgparseOption stas_ctl_option_detailed = {
 	.help = "Print detailed info (default: \"%(default)s\")",
 };
 
-const StasArgparsePositional stas_ctl_positional_target = {
+static const StasArgparsePositional positional_target = {
 	.name = "target",
 	.metavar = "TARGET",
 	.any = TRUE,
@@ -237,7 +237,7 @@ static char *call_debug(StasCtl *ctl, const char *method, GVariant *params, GErr
 	return text;
 }
 
-int stas_ctl_run_explain(StasCtl *ctl, const StasArgparseArgs *args)
+static int run_explain(StasCtl *ctl, const StasArgparseArgs *args)
 {
 	const char *const *targets = stas_argparse_args_positional(args, "target");
 	const char *const all[] = { "", NULL };
@@ -264,7 +264,7 @@ int stas_ctl_run_explain(StasCtl *ctl, const StasArgparseArgs *args)
 	return stas_ctl_print(args, node);
 }
 
-int stas_ctl_run_metrics(StasCtl *ctl, const StasArgparseArgs *args)
+static int run_metrics(StasCtl *ctl, const StasArgparseArgs *args)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *text = call_debug(ctl, "metrics", NULL, &error);
@@ -274,6 +274,22 @@ int stas_ctl_run_metrics(StasCtl *ctl, const StasArgparseArgs *args)
 	fputs(text, stdout);
 	return 0;
 }
+
+static const StasArgparseOption *const explain_options[] = { &stas_ctl_option_output_format, NULL };
+static const StasArgparsePositional *const explain_positionals[] = { &positional_target, NULL };
+
+const StasCtlCommand stas_ctl_cmd_explain = {
+	.command = { .name = "explain",
+		     .help = "Explain why each matching controller is or is not connected",
+		     .options = explain_options,
+		     .positionals = explain_positionals },
+	.run = run_explain,
+};
+
+const StasCtlCommand stas_ctl_cmd_metrics = {
+	.command = { .name = "metrics", .help = "Print the daemon's counters in the Prometheus text format" },
+	.run = run_metrics,
+};
 
 /* Writes the debug interface's tron property with Properties.Set, then reads it back with
  * Properties.Get: the daemon emits no PropertiesChanged, so a proxy's cache would not see

@@ -55,13 +55,12 @@ int stas_ctl_run_tron(StasCtl *ctl, const StasArgparseArgs *args);
 int stas_ctl_run_troff(StasCtl *ctl, const StasArgparseArgs *args);
 int stas_ctl_run_status(StasCtl *ctl, const StasArgparseArgs *args);
 int stas_ctl_run_ls(StasCtl *ctl, const StasArgparseArgs *args);
-/* stas's own: explain [TARGET...] (one answer, or an array of them) and metrics (the
- * Prometheus text), through the debug members both daemons have. */
-int stas_ctl_run_explain(StasCtl *ctl, const StasArgparseArgs *args);
-int stas_ctl_run_metrics(StasCtl *ctl, const StasArgparseArgs *args);
 
-/* explain's positional, for both programs. */
-extern const StasArgparsePositional stas_ctl_positional_target;
+/* stas's own, the same in both programs and through the debug members both daemons
+ * have: explain [-o FORMAT] [TARGET...] (one answer, or an array of them) and metrics
+ * (the Prometheus text). */
+extern const StasCtlCommand stas_ctl_cmd_explain;
+extern const StasCtlCommand stas_ctl_cmd_metrics;
 
 /* The main proxy of the daemon, created on first use. */
 GDBusProxy *stas_ctl_main_proxy(StasCtl *ctl, GError **error);

@@ -76,23 +76,9 @@ static const StasCtlCommand cmd_ls = {
 	.run = stas_ctl_run_ls,
 };
 
-static const StasArgparsePositional *const explain_positionals[] = { &stas_ctl_positional_target, NULL };
-
-static const StasCtlCommand cmd_explain = {
-	.command = { .name = "explain",
-		     .help = "Explain why each matching I/O controller is or is not connected",
-		     .options = status_options,
-		     .positionals = explain_positionals },
-	.run = stas_ctl_run_explain,
+static const StasCtlCommand *const commands[] = {
+	&cmd_tron, &cmd_troff, &cmd_status, &cmd_ls, &stas_ctl_cmd_explain, &stas_ctl_cmd_metrics, NULL
 };
-
-static const StasCtlCommand cmd_metrics = {
-	.command = { .name = "metrics", .help = "Print stacd's counters in the Prometheus text format" },
-	.run = stas_ctl_run_metrics,
-};
-
-static const StasCtlCommand *const commands[] = { &cmd_tron,	&cmd_troff,   &cmd_status, &cmd_ls,
-						  &cmd_explain, &cmd_metrics, NULL };
 
 static const StasCtlProgram stacctl = {
 	.prog = "stacctl",

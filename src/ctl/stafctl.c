@@ -236,23 +236,10 @@ static const StasCtlCommand cmd_adlp = {
 	.run = run_adlp,
 };
 
-static const StasArgparsePositional *const explain_positionals[] = { &stas_ctl_positional_target, NULL };
-
-static const StasCtlCommand cmd_explain = {
-	.command = { .name = "explain",
-		     .help = "Explain why each matching discovery controller is or is not connected",
-		     .options = status_options,
-		     .positionals = explain_positionals },
-	.run = stas_ctl_run_explain,
-};
-
-static const StasCtlCommand cmd_metrics = {
-	.command = { .name = "metrics", .help = "Print stafd's counters in the Prometheus text format" },
-	.run = stas_ctl_run_metrics,
-};
-
 static const StasCtlCommand *const commands[] = {
-	&cmd_tron, &cmd_troff, &cmd_status, &cmd_ls, &cmd_dlp, &cmd_adlp, &cmd_explain, &cmd_metrics, NULL,
+	&cmd_tron, &cmd_troff, &cmd_status,	      &cmd_ls,
+	&cmd_dlp,  &cmd_adlp,  &stas_ctl_cmd_explain, &stas_ctl_cmd_metrics,
+	NULL,
 };
 
 static const StasCtlProgram stafctl = {

@@ -396,9 +396,10 @@ Commands:
     ls                  List discovery controllers
     dlp                 Show discovery log pages
     adlp                Show all discovery log pages
-    explain             Explain why each matching discovery controller is or
-                        is not connected
-    metrics             Print stafd's counters in the Prometheus text format" "$STAFCTL" -h
+    explain             Explain why each matching controller is or is not
+                        connected
+    metrics             Print the daemon's counters in the Prometheus text
+                        format" "$STAFCTL" -h
 
 run "$STAFCTL" version
 if [ "$RC" -eq 2 ] && cmp -s "$EXPECTED/stafctl-version.stderr.txt" "$ERR" && [ ! -s "$OUT" ]; then
