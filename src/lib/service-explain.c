@@ -9,6 +9,7 @@
  */
 #include "service-private.h"
 #include "stas/json.h"
+#include "stas/secret.h"
 
 /* ------------------------------------------------------------- explain */
 
@@ -120,13 +121,21 @@ static void add_ctrl(JsonBuilder *b, StasCtrl *ctrl)
 	add_counters(b, &ctrl->counters);
 }
 
+static gboolean is_secret(gpointer key, gpointer value, gpointer data)
+{
+	return stas_secret_is_key(key);
+}
+
 static void add_candidate(StasService *svc, JsonBuilder *b, const StasTid *tid, const StasVerdict *v,
 			  gboolean departed)
 {
 	StasCtrl *ctrl = stas_service_lookup(svc, tid);
 	g_autoptr(GHashTable) dict = stas_tid_as_dict(tid);
-	g_autoptr(JsonNode) node = stas_json_dict(dict);
+	g_autoptr(JsonNode) node = NULL;
 
+	/* explain answers anyone, and is pasted into tickets: never a secret. */
+	g_hash_table_foreach_remove(dict, is_secret, NULL);
+	node = stas_json_dict(dict);
 	json_builder_begin_object(b);
 	add_string(b, "id", stas_tid_to_string(tid));
 	json_builder_set_member_name(b, "tid");

@@ -8,6 +8,7 @@
  * address validity, and adding what is wanted but not managed yet.
  */
 #include "service-private.h"
+#include "stas/secret.h"
 
 /* ----------------------------------------------------------------- helpers */
 
@@ -44,7 +45,7 @@ static void set_excluded(StasService *svc, const StasCtrlEntry *entry, StasReaso
 	for (guint i = 0; i < entry->keys->len; i++) {
 		const char *key = g_ptr_array_index(entry->keys, i);
 
-		if (strstr(key, "key"))
+		if (stas_secret_is_key(key))
 			continue;
 		g_string_append_printf(text, "%s%s=%s", text->len ? "; " : "", key,
 				       stas_ctrl_entry_get(entry, key));

@@ -673,6 +673,28 @@ START_TEST(test_explain_gives_the_kernel_error_and_next_attempt)
 }
 END_TEST
 
+/* explain and plan answer any local user: no secret of a controller= or
+ * exclude= line is in them. */
+START_TEST(test_explain_and_plan_show_no_secret)
+{
+	static const char conf[] = "[Controllers]\n"
+				   "controller = transport=tcp;traddr=127.0.0.1;trsvcid=4420;nqn=" SUB3
+				   ";dhchap-secret=DHHC-1:00:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTIzNDU2:\n"
+				   "exclude = nqn=" SUB2
+				   ";dhchap-ctrl-secret=DHHC-1:00:b3RoZXJvdGhlcm90aGVyb3RoZXIxMjM0NTY3:\n";
+	g_autofree char *json = log_pages(SUB1, SUB2);
+	g_autofree char *explained = NULL;
+	g_autofree char *plan = NULL;
+
+	start(conf, TRUE);
+	soak_and_answer(json);
+	explained = stas_service_explain(&fx.stac->svc, "");
+	plan = stas_service_plan(&fx.stac->svc, "/etc/stas/stacd.conf", conf);
+	ck_assert_msg(strstr(explained, SUB3) && !strstr(explained, "DHHC-1"), "%s", explained);
+	ck_assert_msg(!strstr(plan, "DHHC-1"), "%s", plan);
+}
+END_TEST
+
 START_TEST(test_explain_says_when_nothing_lists_the_target)
 {
 	g_autofree char *json = log_pages(SUB1, NULL);
@@ -772,6 +794,7 @@ static Suite *stac_suite(void)
 	tcase_add_test(explained, test_explain_names_the_exclusion_line);
 	tcase_add_test(explained, test_explain_gives_the_kernel_error_and_next_attempt);
 	tcase_add_test(explained, test_explain_says_when_nothing_lists_the_target);
+	tcase_add_test(explained, test_explain_and_plan_show_no_secret);
 	tcase_add_test(explained, test_plan_lists_the_disconnect_and_changes_nothing);
 	tcase_add_test(explained, test_metrics_count_connects_and_failures);
 	suite_add_tcase(s, explained);
