@@ -72,7 +72,8 @@ StasCause stas_removal_cause(StasReasonCode code, guint sources)
 {
 	if (code == STAS_REASON_EXCLUDED)
 		return STAS_CAUSE_EXCLUSION;
-	if (code == STAS_REASON_UNLISTED && !(sources & STAS_SOURCE_CONFIG) &&
+	if ((code == STAS_REASON_UNLISTED || code == STAS_REASON_AGED_OUT) &&
+	    !(sources & STAS_SOURCE_CONFIG) &&
 	    (sources & (STAS_SOURCE_LOG_PAGE | STAS_SOURCE_MDNS | STAS_SOURCE_REFERRAL)))
 		return STAS_CAUSE_ZONING;
 	return STAS_CAUSE_CONFIG;

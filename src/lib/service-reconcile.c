@@ -211,7 +211,12 @@ static StasDecision *decide_unwanted(StasService *svc, const StasCandidates *can
 
 		v = before ? verdict_copy(before) : stas_verdict_new();
 		stas_reason_clear(&v->removal);
-		stas_reason_set(&v->reason, STAS_REASON_UNLISTED, "Nothing lists it any more");
+		/* Why it stopped being listed may be the controller's own state (a DC aged out). */
+		if (ctrl->status.code != STAS_REASON_NONE)
+			stas_reason_set(&v->reason, ctrl->status.code, "Nothing lists it any more, and: %s",
+					ctrl->status.text);
+		else
+			stas_reason_set(&v->reason, STAS_REASON_UNLISTED, "Nothing lists it any more");
 	}
 	if (how->spare && how->spare(svc, ctrl, listed, cands->data, &v->removal))
 		return decision_new(ctrl->tid, ctrl, STAS_ACTION_SPARE, v);

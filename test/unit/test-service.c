@@ -283,20 +283,24 @@ static void teardown(void)
 
 /* ------------------------------------------------------------- tests */
 
+/* Deadlines are seconds of the monotonic clock in doubles: (t + 0.2) - t may
+ * exceed 0.2 by a rounding error when no microsecond passed in between. */
+#define EPS 1e-6
+
 /* A change is acted on once changes pause (STAS_SOAK_QUIET_S), and changes that
  * keep coming cannot hold a reconciliation back past STAS_SOAK_S. */
 START_TEST(test_soak_is_short_and_bounded)
 {
 	stas_service_soak(fx.svc);
 	ck_assert(stas_timer_is_armed(fx.svc->soak));
-	ck_assert(stas_timer_remaining(fx.svc->soak) <= STAS_SOAK_QUIET_S);
+	ck_assert(stas_timer_remaining(fx.svc->soak) <= STAS_SOAK_QUIET_S + EPS);
 	/* as if the first change of this burst came 1.4 s ago */
 	fx.svc->soak_since -= (gint64)(1.4 * G_USEC_PER_SEC);
 	stas_service_soak(fx.svc);
-	ck_assert(stas_timer_remaining(fx.svc->soak) <= STAS_SOAK_S - 1.4 + 0.01);
+	ck_assert(stas_timer_remaining(fx.svc->soak) <= STAS_SOAK_S - 1.4 + 0.01 + EPS);
 	fx.svc->soak_since -= 2 * G_USEC_PER_SEC;
 	stas_service_soak(fx.svc);
-	ck_assert(stas_timer_remaining(fx.svc->soak) <= 0.0);
+	ck_assert(stas_timer_remaining(fx.svc->soak) <= EPS);
 	/* after it fired, the next change starts a new burst */
 	stas_timer_stop(fx.svc->soak);
 	stas_service_soak(fx.svc);
@@ -306,7 +310,7 @@ START_TEST(test_soak_is_short_and_bounded)
 	stas_service_soak_first(fx.svc);
 	ck_assert(stas_timer_remaining(fx.svc->soak) > STAS_SOAK_QUIET_S);
 	stas_service_soak(fx.svc);
-	ck_assert(stas_timer_remaining(fx.svc->soak) <= STAS_SOAK_QUIET_S);
+	ck_assert(stas_timer_remaining(fx.svc->soak) <= STAS_SOAK_QUIET_S + EPS);
 }
 END_TEST
 
@@ -348,6 +352,25 @@ START_TEST(test_unwanted_goes_and_keep_decides_its_connection)
 	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), fx.keep ? 0 : 1);
 	if (!fx.keep)
 		fake_disconnect_done(fake_take(fx.kernel, "disconnect"));
+}
+END_TEST
+
+/* A controller that goes because of its own state (a DC aged out) keeps
+ * that reason for explain, not a bare "nothing lists it". */
+START_TEST(test_departed_controller_keeps_its_own_reason)
+{
+	g_autoptr(StasTid) tid = tid_of(SUB2);
+	const StasVerdict *v;
+
+	apply(tid_of(SUB2), NULL);
+	stas_reason_set(&managed(SUB2)->status, STAS_REASON_AGED_OUT, "Not responding; will be removed");
+	ck_assert_uint_eq(apply(NULL), 1);
+	v = stas_service_verdict(fx.svc, tid);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(stas_reason_name(v->reason.code), "aged-out");
+	ck_assert(strstr(v->reason.text, "Not responding"));
+	ck_assert_int_eq(v->removal.code, STAS_REASON_DISCONNECT);
+	fake_drain(fx.kernel);
 }
 END_TEST
 
@@ -491,6 +514,7 @@ int main(void)
 	tcase_add_test(tc, test_soak_is_short_and_bounded);
 	tcase_add_test(tc, test_wanted_once_each_and_annotated);
 	tcase_add_test(tc, test_same_address_other_spelling_is_the_same_controller);
+	tcase_add_test(tc, test_departed_controller_keeps_its_own_reason);
 	tcase_add_loop_test(tc, test_unwanted_goes_and_keep_decides_its_connection, 0, 2);
 	tcase_add_test(tc, test_spared_controller_stays_unless_listed);
 	tcase_add_test(tc, test_invalid_address_is_not_wanted);
