@@ -244,9 +244,9 @@ GPtrArray *stas_service_configured_now(StasService *svc);
 char *stas_service_explain(StasService *svc, const char *target);
 char *stas_service_plan(StasService *svc, const char *path, const char *text);
 char *stas_service_metrics(StasService *svc);
-/* A verdict about @tid that phase 1 or 2 recorded, or one of a controller
- * that went; NULL when none. */
-const StasVerdict *stas_service_verdict(StasService *svc, const StasTid *tid);
+/* The verdict about @tid: this pass's phase 1, the last phase 2, or that of
+ * a controller that went (*@departed, which may be NULL); NULL when none. */
+const StasVerdict *stas_service_verdict(StasService *svc, const StasTid *tid, gboolean *departed);
 /* The reconciliation's memory (resolved names, verdicts): made at start-up, freed by stas_service_free. */
 void stas_service_reconcile_init(StasService *svc);
 void stas_service_reconcile_clear(StasService *svc);

@@ -212,15 +212,12 @@ char *stas_service_explain(StasService *svc, const char *target)
 	json_builder_begin_array(b);
 	for (guint i = 0; i < tids->len; i++) {
 		StasTid *tid = g_ptr_array_index(tids, i);
-		const StasVerdict *v = g_hash_table_lookup(svc->verdicts, tid);
-		gboolean departed = FALSE;
+		gboolean departed;
+		const StasVerdict *v;
 
 		if (!target_matches(tid, stas_service_lookup(svc, tid), target))
 			continue;
-		if (!v)
-			v = g_hash_table_lookup(svc->phase1_verdicts, tid);
-		if (!v && (v = g_hash_table_lookup(svc->departed, tid)))
-			departed = TRUE;
+		v = stas_service_verdict(svc, tid, &departed);
 		add_candidate(svc, b, tid, v, departed);
 		matched++;
 	}

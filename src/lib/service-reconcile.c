@@ -78,10 +78,14 @@ gboolean stas_service_admit(StasService *svc, const StasTid *tid, StasReason *wh
 	return stas_reason_admits(why);
 }
 
-const StasVerdict *stas_service_verdict(StasService *svc, const StasTid *tid)
+const StasVerdict *stas_service_verdict(StasService *svc, const StasTid *tid, gboolean *departed)
 {
-	const StasVerdict *verdict = g_hash_table_lookup(svc->verdicts, tid);
+	const StasVerdict *verdict = g_hash_table_lookup(svc->phase1_verdicts, tid);
 
+	if (!verdict)
+		verdict = g_hash_table_lookup(svc->verdicts, tid);
+	if (departed)
+		*departed = !verdict && g_hash_table_contains(svc->departed, tid);
 	return verdict ? verdict : g_hash_table_lookup(svc->departed, tid);
 }
 
@@ -206,8 +210,11 @@ static StasDecision *decide_unwanted(StasService *svc, const StasCandidates *can
 	gboolean listed = v != NULL;
 	StasDecision *d;
 
-	if (!v) {
-		const StasVerdict *before = stas_service_verdict(svc, ctrl->tid);
+	if (!v && (v = g_hash_table_lookup(svc->phase1_verdicts, ctrl->tid))) {
+		/* Phase 1 turned its controller= line down (an exclude= added, ...). */
+		v = verdict_copy(v);
+	} else if (!v) {
+		const StasVerdict *before = stas_service_verdict(svc, ctrl->tid, NULL);
 
 		v = before ? verdict_copy(before) : stas_verdict_new();
 		stas_reason_clear(&v->removal);
@@ -270,10 +277,12 @@ GPtrArray *stas_service_decide(StasService *svc, const StasCandidates *cands)
 			decision_new(tid, NULL,
 				     stas_reason_admits(&v->reason) ? STAS_ACTION_ADD : STAS_ACTION_NONE, v));
 	}
-	/* Configured controllers phase 1 already turned down. */
+	/* Configured controllers phase 1 already turned down (managed ones: above). */
 	g_hash_table_iter_init(&iter, svc->phase1_verdicts);
-	while (g_hash_table_iter_next(&iter, &key, &value))
-		g_ptr_array_add(out, decision_new(key, NULL, STAS_ACTION_NONE, verdict_copy(value)));
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		if (!stas_service_lookup(svc, key))
+			g_ptr_array_add(out, decision_new(key, NULL, STAS_ACTION_NONE, verdict_copy(value)));
+	}
 	return out;
 }
 

@@ -365,11 +365,36 @@ START_TEST(test_departed_controller_keeps_its_own_reason)
 	apply(tid_of(SUB2), NULL);
 	stas_reason_set(&managed(SUB2)->status, STAS_REASON_AGED_OUT, "Not responding; will be removed");
 	ck_assert_uint_eq(apply(NULL), 1);
-	v = stas_service_verdict(fx.svc, tid);
+	v = stas_service_verdict(fx.svc, tid, NULL);
 	ck_assert_ptr_nonnull(v);
 	ck_assert_str_eq(stas_reason_name(v->reason.code), "aged-out");
 	ck_assert(strstr(v->reason.text, "Not responding"));
 	ck_assert_int_eq(v->removal.code, STAS_REASON_DISCONNECT);
+	fake_drain(fx.kernel);
+}
+END_TEST
+
+/* A configured controller that an added exclude= removes goes for that
+ * reason, counted as an exclusion (it was "nothing lists it", a config
+ * removal, because phase 1 drops excluded controller= lines). */
+START_TEST(test_configured_controller_goes_with_its_exclusion)
+{
+	g_autoptr(StasTid) tid = tid_of(SUB1);
+	const StasVerdict *v;
+
+	use_conf("[Controllers]\ncontroller = transport=tcp;traddr=127.0.0.1;trsvcid=4420;subsysnqn=" SUB1
+		 "\n");
+	soak_expires();
+	ck_assert_ptr_nonnull(managed(SUB1));
+	use_conf("[Controllers]\ncontroller = transport=tcp;traddr=127.0.0.1;trsvcid=4420;subsysnqn=" SUB1
+		 "\nexclude = subsysnqn=" SUB1 "\n");
+	soak_expires();
+	ck_assert_ptr_null(managed(SUB1));
+	v = g_hash_table_lookup(fx.svc->departed, tid);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(v->reason.code, STAS_REASON_EXCLUDED);
+	ck_assert_uint_eq(fx.svc->counters.removed[STAS_CAUSE_EXCLUSION][1], 1);
+	ck_assert_uint_eq(fx.svc->counters.removed[STAS_CAUSE_CONFIG][1], 0);
 	fake_drain(fx.kernel);
 }
 END_TEST
@@ -515,6 +540,7 @@ int main(void)
 	tcase_add_test(tc, test_wanted_once_each_and_annotated);
 	tcase_add_test(tc, test_same_address_other_spelling_is_the_same_controller);
 	tcase_add_test(tc, test_departed_controller_keeps_its_own_reason);
+	tcase_add_test(tc, test_configured_controller_goes_with_its_exclusion);
 	tcase_add_loop_test(tc, test_unwanted_goes_and_keep_decides_its_connection, 0, 2);
 	tcase_add_test(tc, test_spared_controller_stays_unless_listed);
 	tcase_add_test(tc, test_invalid_address_is_not_wanted);
