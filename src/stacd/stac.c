@@ -343,11 +343,11 @@ static GPtrArray *usable_configured(StasService *svc, GPtrArray *configured)
 	return usable;
 }
 
-static StasCandidates *stac_candidates(StasService *svc, GPtrArray *configured)
+/* The candidates: the NBFT's, the @usable configured ones, what stafd listed. */
+static StasCandidates *candidates_from(StasStac *stac, const GPtrArray *usable)
 {
-	StasStac *stac = STAC(svc);
+	StasService *svc = &stac->svc;
 	StasCandidates *cands = stas_candidates_new(&apply_iocs, NULL, NULL);
-	g_autoptr(GPtrArray) usable = usable_configured(svc, configured);
 	GHashTableIter iter;
 	gpointer key;
 
@@ -364,14 +364,22 @@ static StasCandidates *stac_candidates(StasService *svc, GPtrArray *configured)
 	return cands;
 }
 
+static StasCandidates *stac_candidates(StasService *svc, GPtrArray *configured)
+{
+	g_autoptr(GPtrArray) usable = usable_configured(svc, configured);
+
+	return candidates_from(STAC(svc), usable);
+}
+
 static void apply(StasStac *stac, GPtrArray *configured)
 {
 	StasService *svc = &stac->svc;
-	g_autoptr(StasCandidates) cands = stac_candidates(svc, configured);
+	g_autoptr(StasCandidates) cands = NULL;
 
 	/* What the state file records as configured: not what stafd lists. */
 	g_clear_pointer(&stac->configured, g_ptr_array_unref);
 	stac->configured = usable_configured(svc, configured);
+	cands = candidates_from(stac, stac->configured);
 	stas_service_apply(svc, cands);
 	stas_service_save_state(svc);
 	stas_service_notify_status(svc);
