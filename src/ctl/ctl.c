@@ -275,6 +275,16 @@ static int run_metrics(StasCtl *ctl, const StasArgparseArgs *args)
 	return 0;
 }
 
+const StasCtlCommand stas_ctl_cmd_tron = {
+	.command = { .name = "tron", .help = "Trace ON" },
+	.run = stas_ctl_run_tron,
+};
+
+const StasCtlCommand stas_ctl_cmd_troff = {
+	.command = { .name = "troff", .help = "Trace OFF" },
+	.run = stas_ctl_run_troff,
+};
+
 static const StasArgparseOption *const explain_options[] = { &stas_ctl_option_output_format, NULL };
 static const StasArgparsePositional *const explain_positionals[] = { &positional_target, NULL };
 

@@ -60,6 +60,9 @@ int stas_ctl_run_ls(StasCtl *ctl, const StasArgparseArgs *args);
  * have: explain [-o FORMAT] [TARGET...] (one answer, or an array of them) and metrics
  * (the Prometheus text). */
 extern const StasCtlCommand stas_ctl_cmd_explain;
+/* tron and troff, the same in both programs too. */
+extern const StasCtlCommand stas_ctl_cmd_tron;
+extern const StasCtlCommand stas_ctl_cmd_troff;
 extern const StasCtlCommand stas_ctl_cmd_metrics;
 
 /* The main proxy of the daemon, created on first use. */

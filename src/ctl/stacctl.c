@@ -54,16 +54,6 @@ static const StasArgparseOption *const ls_options[] = { &stas_ctl_option_detaile
 							&stas_ctl_option_output_format, NULL };
 static const StasArgparseOption *const status_options[] = { &stas_ctl_option_output_format, NULL };
 
-static const StasCtlCommand cmd_tron = {
-	.command = { .name = "tron", .help = "Trace ON" },
-	.run = stas_ctl_run_tron,
-};
-
-static const StasCtlCommand cmd_troff = {
-	.command = { .name = "troff", .help = "Trace OFF" },
-	.run = stas_ctl_run_troff,
-};
-
 static const StasCtlCommand cmd_status = {
 	.command = { .name = "status",
 		     .help = "Show runtime status information about stacd",
@@ -77,7 +67,8 @@ static const StasCtlCommand cmd_ls = {
 };
 
 static const StasCtlCommand *const commands[] = {
-	&cmd_tron, &cmd_troff, &cmd_status, &cmd_ls, &stas_ctl_cmd_explain, &stas_ctl_cmd_metrics, NULL
+	&stas_ctl_cmd_tron,    &stas_ctl_cmd_troff,   &cmd_status, &cmd_ls,
+	&stas_ctl_cmd_explain, &stas_ctl_cmd_metrics, NULL
 };
 
 static const StasCtlProgram stacctl = {

@@ -204,16 +204,6 @@ static const StasArgparseOption *const dlp_options[] = {
 	NULL,
 };
 
-static const StasCtlCommand cmd_tron = {
-	.command = { .name = "tron", .help = "Trace ON" },
-	.run = stas_ctl_run_tron,
-};
-
-static const StasCtlCommand cmd_troff = {
-	.command = { .name = "troff", .help = "Trace OFF" },
-	.run = stas_ctl_run_troff,
-};
-
 static const StasCtlCommand cmd_status = {
 	.command = { .name = "status",
 		     .help = "Show runtime status information about stafd",
@@ -237,9 +227,8 @@ static const StasCtlCommand cmd_adlp = {
 };
 
 static const StasCtlCommand *const commands[] = {
-	&cmd_tron, &cmd_troff, &cmd_status,	      &cmd_ls,
-	&cmd_dlp,  &cmd_adlp,  &stas_ctl_cmd_explain, &stas_ctl_cmd_metrics,
-	NULL,
+	&stas_ctl_cmd_tron, &stas_ctl_cmd_troff,   &cmd_status,		  &cmd_ls, &cmd_dlp,
+	&cmd_adlp,	    &stas_ctl_cmd_explain, &stas_ctl_cmd_metrics, NULL,
 };
 
 static const StasCtlProgram stafctl = {
