@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# package.sh deb|rpm [OUTDIR]: build binary packages from the working tree
-# (committed or not, without build directories) in a temporary directory and
-# copy them to OUTDIR (default build/packages). As root, the packaging tools
+# package.sh [--if-changed] deb|rpm [OUTDIR]: build binary packages from the
+# working tree (committed or not, without build directories) in a temporary
+# directory and copy them to OUTDIR (default build/packages). With
+# --if-changed, nothing is built when OUTDIR already holds packages of the
+# same tree (OUTDIR/.stas-tree-<kind> records a hash of every file). As root, the packaging tools
 # and build dependencies that are missing are installed with apt-get; as
 # another user, what is missing is printed.
 #   deb: Debian packaging in debian/, dpkg-buildpackage -us -uc -b, then
@@ -11,10 +13,15 @@
 #        (on Debian with --nodeps: the BuildRequires are Fedora names)
 set -eu
 
+if_changed=0
+if [ "${1:-}" = --if-changed ]; then
+	if_changed=1
+	shift
+fi
 kind=${1:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${2:-$top/build/packages}
-case "$kind" in deb | rpm) ;; *) echo "usage: $0 deb|rpm [OUTDIR]" >&2; exit 2 ;; esac
+case "$kind" in deb | rpm) ;; *) echo "usage: $0 [--if-changed] deb|rpm [OUTDIR]" >&2; exit 2 ;; esac
 
 version=$(sed -n "s/^ *version: *'\([^']*\)'.*/\1/p" "$top/meson.build" | head -n 1)
 [ -n "$version" ] || { echo "package: no version in meson.build" >&2; exit 1; }
@@ -52,6 +59,16 @@ else
 	(cd "$top" && tar --exclude='./build*' --exclude=./.git -cf - .) | tar -xf - -C "$src"
 fi
 
+# The tree's hash: every file's name and contents.
+tree=$( (cd "$src" && find . -type f | LC_ALL=C sort | xargs -d '\n' sha1sum) | sha1sum | cut -c1-16)
+stamp=$out/.stas-tree-$kind
+if [ "$if_changed" = 1 ] && [ "$(cat "$stamp" 2>/dev/null)" = "$tree" ] &&
+	ls "$out"/stas*."$kind" >/dev/null 2>&1; then
+	echo "package: $out holds the $kind packages of this tree already"
+	exit 0
+fi
+rm -f "$stamp"
+
 case "$kind" in
 deb)
 	command -v dpkg-buildpackage >/dev/null 2>&1 || apt_need dpkg-dev
@@ -71,6 +88,7 @@ deb)
 		echo "package: lintian found errors" >&2
 		exit 1
 	}
+	rm -f "$out"/*.deb
 	cp "$work"/*.deb "$out"/
 	ls -1 "$work"/*.deb | sed 's|.*/|package: built |'
 	;;
@@ -92,3 +110,4 @@ rpm)
 		-exec sh -c 'echo "package: built ${1##*/}"' sh {} \;
 	;;
 esac
+echo "$tree" >"$stamp"

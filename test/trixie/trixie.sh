@@ -12,8 +12,12 @@
 # installing debootstrap. Needs root (chroot) and Debian's mirror.
 # The build root is also the root filesystem of the VM harness's trixie
 # world (test/vm, "# stas-vm-world: trixie"): 'world' brings its copy of the
-# tree and its build up to date and prints the root's path.
-# Usage: test/trixie/trixie.sh [build|package|install|all|world]   (default all)
+# tree and its build up to date and prints the root's path; 'world-deb' does
+# the same for its systemd world, and also makes sure the root holds the .deb
+# of this tree (/packages) and, for the swap scenario, Debian's nvme-stas and
+# the packages it needs (/var/cache/stas-swap), downloaded once per root.
+# Usage: test/trixie/trixie.sh [build|package|install|all|world|world-deb]
+#        (default all)
 # STAS_SKIP_TRIXIE=1 skips it all (exit 0, with a loud warning).
 # (the sh -c programs are single-quoted on purpose)
 # shellcheck disable=SC2016,SC2012
@@ -131,15 +135,31 @@ do_build() {
     say "build and suites: $(elapsed) s"
 }
 
+# do_package [--if-changed]: the .deb of the tree in /packages
 do_package() {
     build_root
     copy_tree "$BUILD_ROOT/src"
-    rm -rf "$BUILD_ROOT/packages"
-    say "building the .deb"
-    in_root "$BUILD_ROOT" sh -c 'cd /src && scripts/package.sh deb /packages' >"$CACHE/package.log" 2>&1 ||
+    [ "${1:-}" = --if-changed ] || rm -rf "$BUILD_ROOT/packages"
+    say "building the .deb" >&2
+    in_root "$BUILD_ROOT" sh -c 'cd /src && scripts/package.sh "$@" deb /packages' sh "$@" >"$CACHE/package.log" 2>&1 ||
         { tail -30 "$CACHE/package.log"; die "the .deb does not build in trixie"; }
     ls "$BUILD_ROOT"/packages/stas_*.deb >/dev/null 2>&1 || die "no stas_*.deb in $BUILD_ROOT/packages"
-    say "package: $(basename "$(ls "$BUILD_ROOT"/packages/stas_*.deb | head -1)"), $(elapsed) s"
+    say "package: $(basename "$(ls "$BUILD_ROOT"/packages/stas_*.deb | head -1)"), $(elapsed) s" >&2
+}
+
+# Debian's nvme-stas and what it needs beyond the build root, for the VM's
+# swap scenario to install offline (the guest has no network).
+SWAP_DEBS=/var/cache/stas-swap
+swap_debs() {
+    build_root
+    ls "$BUILD_ROOT$SWAP_DEBS"/nvme-stas_*.deb >/dev/null 2>&1 && return
+    say "downloading nvme-stas and its dependencies into $SWAP_DEBS" >&2
+    in_root "$BUILD_ROOT" sh -c 'mkdir -p "$1/partial" && { apt-get install -y -q --download-only \
+        --no-install-recommends -o Dir::Cache::archives="$1" nvme-stas ||
+        { apt-get update -q && apt-get install -y -q --download-only --no-install-recommends \
+            -o Dir::Cache::archives="$1" nvme-stas; }; }' sh "$SWAP_DEBS" >"$CACHE/swap-debs.log" 2>&1 ||
+        { tail -20 "$CACHE/swap-debs.log" >&2; die "cannot download nvme-stas for the swap scenario"; }
+    ls "$BUILD_ROOT$SWAP_DEBS"/nvme-stas_*.deb >/dev/null 2>&1 || die "no nvme-stas .deb was downloaded"
 }
 
 do_install() {
@@ -191,10 +211,16 @@ world)
     do_world
     exit 0
     ;;
+world-deb)
+    do_package --if-changed
+    swap_debs
+    do_world
+    exit 0
+    ;;
 build) do_build ;;
 package) do_package ;;
 install) do_install ;;
 all) do_build && do_package && do_install ;;
-*) die "usage: $0 [build|package|install|all|world]" ;;
+*) die "usage: $0 [build|package|install|all|world|world-deb]" ;;
 esac
 say "PASS ($step, $(elapsed) s)"

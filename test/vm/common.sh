@@ -55,6 +55,7 @@ VM_HOST_PACKAGES=(
     "util-linux:setsid"
     "binutils:readelf"
     "python3-prometheus-client:@python:prometheus_client.parser"
+    "systemd:/lib/systemd/systemd"
 )
 
 _vm_probe_ok() {

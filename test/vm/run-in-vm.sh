@@ -20,6 +20,10 @@
 #   --run-dir DIR   use DIR (must exist) as the run directory; it is kept
 #   --cwd DIR       directory SCRIPT starts in (default: the current one)
 #   --world W       debian12 (default) or trixie: which kernel (kernel.conf)
+#   --init I        script (default): stage 2 starts udevd and dbus itself
+#                   and runs SCRIPT as PID 1's child; systemd: stage 2 execs
+#                   the root's /lib/systemd/systemd as PID 1 and SCRIPT runs
+#                   in a unit once the boot is over (about 30-50 s more)
 #   --root DIR      the guest's root filesystem (default /); it must hold
 #                   this tree at /src unless it is /
 #   --acpitable F   give the guest's firmware the ACPI table in file F
@@ -43,6 +47,7 @@ set -euo pipefail
 
 TIMEOUT=600 KEEP=${STAS_VM_KEEP:-0} RUN='' CWD=$PWD MEM=1024 SMP=2
 ACCEL=${STAS_VM_ACCEL:-auto} QUIET=0 VERBOSE=0 WORLD=${STAS_VM_WORLD:-debian12} ROOT=/
+INIT=${STAS_VM_INIT:-script}
 ENVS=() ACPI=()
 
 usage() {
@@ -56,6 +61,7 @@ while [ $# -gt 0 ]; do
         --run-dir) RUN=${2:?}; shift 2 ;;
         --cwd) CWD=${2:?}; shift 2 ;;
         --world) WORLD=${2:?}; shift 2 ;;
+        --init) INIT=${2:?}; shift 2 ;;
         --root) ROOT=$(readlink -f "${2:?}"); shift 2 ;;
         --acpitable) ACPI+=(-acpitable "file=$(readlink -f "${2:?}")"); shift 2 ;;
         --env) ENVS+=("${2:?}"); shift 2 ;;
@@ -72,6 +78,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -ge 1 ] || usage
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || { echo "run-in-vm: bad timeout: $TIMEOUT" >&2; exit 2; }
+case "$INIT" in script | systemd) ;; *) echo "run-in-vm: --init must be script or systemd" >&2; exit 2 ;; esac
 # where the harness's guest scripts are, as the guest sees them
 GUEST_VM_DIR=$VM_DIR
 if [ "$ROOT" = / ]; then
@@ -83,6 +90,8 @@ else
 fi
 shift
 [ -r "$ROOT/$SCRIPT" ] || { echo "run-in-vm: cannot read $SCRIPT (in $ROOT)" >&2; exit 2; }
+[ "$INIT" = script ] || [ -x "$ROOT/lib/systemd/systemd" ] ||
+    { echo "run-in-vm: --init systemd: $ROOT has no /lib/systemd/systemd" >&2; exit 2; }
 
 case "$VM_DIR$VM_CACHE" in
     *[[:space:]]*) echo "run-in-vm: $VM_DIR or $VM_CACHE contains white space (kernel command line)" >&2; exit 2 ;;
@@ -154,8 +163,8 @@ rm -f "$RUN/rc" "$RUN/timing" "$RUN/dmesg.log" "$RUN/setup.log" "$RUN"/console*.
     printf ')\n'
     STAS_BUILD_DIR=${STAS_BUILD_DIR:-$VM_REPO/build}
     export STAS_BUILD_DIR
-    STAS_VM_ACCEL=$ACCEL
-    export STAS_VM_ACCEL
+    STAS_VM_ACCEL=$ACCEL STAS_VM_INIT=$INIT
+    export STAS_VM_ACCEL STAS_VM_INIT
     while read -r var; do
         printf 'export %s=%q\n' "$var" "${!var}"
     done < <(compgen -e | grep '^STAS_' || true)
@@ -271,7 +280,7 @@ tm() { sed -n "s/^$1=//p" "$RUN/timing" 2>/dev/null; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 UPTIMES=
 [ -f "$RUN/timing" ] && UPTIMES=" (guest uptime: stage2 $(tm stage2)s, ready $(tm ready)s, finished $(tm finished)s)"
-vm_log "rc=$RC world=$WORLD accel=$ACCEL kernel=$KVER total=$(secs "$T0" "$EPOCHREALTIME")s qemu=$(secs "$TQ0" "$TQ1")s$UPTIMES"
+vm_log "rc=$RC world=$WORLD init=$INIT accel=$ACCEL kernel=$KVER total=$(secs "$T0" "$EPOCHREALTIME")s qemu=$(secs "$TQ0" "$TQ1")s$UPTIMES"
 if [ "$KEEP_DIR" = 1 ]; then
     [ "$OWN_RUN" = 1 ] && vm_log "guest logs kept in $RUN"
 else

@@ -7,8 +7,12 @@
 # Debian 12 world (the host's root and Debian 12's kernel) unless a header
 # line "# stas-vm-world: trixie" asks for the Debian 13 world (a trixie root
 # with the tree built in it by test/trixie/trixie.sh, and Debian 13's 6.12
-# kernel). Each scenario starts from a clean NVMe/nvmet state. Prints the PASS/FAIL line of every check and, last, one
-# line "N passed, M failed" for all scenarios together.
+# kernel). A header line "# stas-vm-init: systemd" runs it with systemd as
+# the guest's PID 1 (the systemd world of its root; the .deb of this tree,
+# built by scripts/package.sh --if-changed, is in $STAS_VM_DEB for it to
+# install). Each (world, init) pair boots one VM. Each scenario starts from a
+# clean NVMe/nvmet state. Prints the PASS/FAIL line of every check and, last,
+# one line "N passed, M failed" for all scenarios together.
 #
 # Options:
 #   -k          keep the guest logs (STAS_VM_KEEP=1 does the same); the run
@@ -88,24 +92,30 @@ fi
 # shellcheck source=scenario-header.sh
 . "$VM_DIR/scenario-header.sh"
 scenario_world() { scenario_header "$1" world debian12; } # scenario_world FILE
+scenario_init() { scenario_header "$1" init script; }    # scenario_init FILE
+# IN_WORLD["WORLD/INIT"]: the scenarios one VM runs
 declare -A IN_WORLD=()
 for s in "${SCENARIOS[@]}"; do
     w=$(scenario_world "$s")
+    i=$(scenario_init "$s")
     case "$w" in debian12 | trixie) ;; *) echo "run-scenarios: $s: unknown world '$w'" >&2; exit 2 ;; esac
-    IN_WORLD[$w]+="$s"$'\n'
+    case "$i" in script | systemd) ;; *) echo "run-scenarios: $s: unknown init '$i'" >&2; exit 2 ;; esac
+    IN_WORLD[$w/$i]+="$s"$'\n'
 done
 if [ "$LIST" = 1 ]; then
-    for s in "${SCENARIOS[@]}"; do printf '%s\t%s\n' "$(basename "$s" .sh)" "$(scenario_world "$s")"; done
+    for s in "${SCENARIOS[@]}"; do
+        printf '%s\t%s\t%s\n' "$(basename "$s" .sh)" "$(scenario_world "$s")" "$(scenario_init "$s")"
+    done
     exit 0
 fi
-if [ -n "${IN_WORLD[trixie]:-}" ] && [ "${STAS_SKIP_TRIXIE:-0}" = 1 ]; then
+if [ -n "${IN_WORLD[trixie/script]:-}${IN_WORLD[trixie/systemd]:-}" ] && [ "${STAS_SKIP_TRIXIE:-0}" = 1 ]; then
     cat >&2 <<'EOF'
 ##########################################################################
 ##   TRIXIE VM SCENARIOS SKIPPED (STAS_SKIP_TRIXIE=1): nothing was      ##
 ##   tested against Debian 13's kernel (DH-HMAC-CHAP, TLS, NBFT).       ##
 ##########################################################################
 EOF
-    unset 'IN_WORLD[trixie]'
+    unset 'IN_WORLD[trixie/script]' 'IN_WORLD[trixie/systemd]'
 fi
 
 export STAS_BUILD_DIR=${STAS_BUILD_DIR:-$VM_REPO/build}
@@ -117,21 +127,36 @@ find "$VM_CACHE/runs" -mindepth 1 -maxdepth 1 -name 'run.*' -printf '%T@ %p\n' 2
 RUN=$(mktemp -d "$VM_CACHE/runs/run.XXXXXX")
 : >"$RUN/results"
 
-# run_world WORLD: boot WORLD's VM, run its scenarios, add to $RUN/results
+# run_world WORLD INIT: boot WORLD's VM with INIT, run its scenarios, add to
+# $RUN/results
 rc=0
 run_world() {
-    local world=$1 root=/ cwd=$VM_REPO guest_dir=$VM_DIR build=$STAS_BUILD_DIR wrc=0 i t
+    local world=$1 init=$2 root=/ cwd=$VM_REPO guest_dir=$VM_DIR build=$STAS_BUILD_DIR wrc=0 i t
+    local dir=$RUN/$world deb='' step=world
     local -a scns=() firmware=()
-    mapfile -t scns < <(printf '%s' "${IN_WORLD[$world]}")
-    mkdir -p "$RUN/$world"
-    : >"$RUN/$world/results"
+    mapfile -t scns < <(printf '%s' "${IN_WORLD[$world/$init]}")
+    [ "$init" = script ] || dir=$RUN/$world-$init
+    mkdir -p "$dir"
+    : >"$dir/results"
+    if [ "$world" = debian12 ] && [ "$init" = systemd ]; then
+        vm_log "systemd world: the .deb of this tree (scripts/package.sh --if-changed)"
+        if ! "$VM_REPO/scripts/package.sh" --if-changed deb "$STAS_BUILD_DIR/packages" >"$dir/package.log" 2>&1; then
+            tail -n 20 "$dir/package.log"
+            echo "FAIL: the .deb could not be built for the systemd world"
+            rc=125
+            return
+        fi
+        deb=$(ls "$STAS_BUILD_DIR"/packages/stas_*.deb)
+    fi
     if [ "$world" = trixie ]; then
         vm_log "trixie world: bringing the Debian 13 root and its build up to date"
-        if ! root=$("$VM_REPO/test/trixie/trixie.sh" world); then
+        [ "$init" = systemd ] && step='world-deb'
+        if ! root=$("$VM_REPO/test/trixie/trixie.sh" "$step"); then
             echo "FAIL: the trixie root could not be prepared"
             rc=125
             return
         fi
+        [ "$init" = systemd ] && deb=$(cd "$root" && ls packages/stas_*.deb) && deb=/$deb
         cwd=/src guest_dir=/src/test/vm build=/var/tmp/stas-build
         # its firmware has NBFT tables: a boot subsystem, and a malformed one
         for t in boot bad-heap; do firmware+=(--acpitable "$VM_REPO/test/data/nbft/$t.bin"); done
@@ -142,19 +167,21 @@ run_world() {
             esac
         done
     fi
-    STAS_BUILD_DIR=$build STAS_VM_RESULTS=$RUN/$world/results "$VM_DIR/run-in-vm.sh" \
-        --run-dir "$RUN/$world" --world "$world" --root "$root" -t "$TIMEOUT" -m "$MEM" --cwd "$cwd" \
+    STAS_BUILD_DIR=$build STAS_VM_RESULTS=$dir/results STAS_VM_DEB=$deb "$VM_DIR/run-in-vm.sh" \
+        --run-dir "$dir" --world "$world" --init "$init" --root "$root" -t "$TIMEOUT" -m "$MEM" --cwd "$cwd" \
         ${firmware[@]+"${firmware[@]}"} \
         ${VERBOSE[@]+"${VERBOSE[@]}"} "$guest_dir/guest/scenarios.sh" "${scns[@]}" || wrc=$?
-    cat "$RUN/$world/results" >>"$RUN/results"
+    cat "$dir/results" >>"$RUN/results"
     case "$wrc" in
-        124) echo "FAIL: the $world VM timed out after ${TIMEOUT}s" ;;
-        125) echo "FAIL: the $world VM could not run or failed (see the messages above)" ;;
+        124) echo "FAIL: the $world ($init) VM timed out after ${TIMEOUT}s" ;;
+        125) echo "FAIL: the $world ($init) VM could not run or failed (see the messages above)" ;;
     esac
     case "$rc" in 124 | 125 | 2) ;; *) [ "$wrc" = 0 ] || rc=$wrc ;; esac
 }
 for world in debian12 trixie; do
-    if [ -n "${IN_WORLD[$world]:-}" ]; then run_world "$world"; fi
+    for init in script systemd; do
+        if [ -n "${IN_WORLD[$world/$init]:-}" ]; then run_world "$world" "$init"; fi
+    done
 done
 
 # Add up. Scenarios a VM never finished count as failed, and so does a VM

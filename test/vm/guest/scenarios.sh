@@ -5,7 +5,10 @@
 # a clean state after each one: processes the scenario left behind are
 # killed, NVMe controllers disconnected, the nvmet configuration and null_blk
 # devices removed, network links it added deleted, and /etc/nvme, /etc/stas,
-# /var/lib/stas and /run/stas reset. Every result is appended to
+# /var/lib/stas and /run/stas reset. With systemd as PID 1, the units a
+# scenario started are stopped and the packages it installed purged first,
+# and only the processes of this unit's own cgroup count as left behind.
+# Every result is appended to
 # $STAS_VM_RESULTS (lines "PASS|FAIL<TAB>scenario<TAB>description", plus
 # "BEGIN<TAB>scenario" and "END<TAB>scenario<TAB>status") for the host to
 # add up. A scenario runs at most $STAS_VM_SCENARIO_TIMEOUT seconds (300),
@@ -19,7 +22,11 @@ unset STAS_VM_LIB_NO_TRAPS
 RESULTS=${STAS_VM_RESULTS:?STAS_VM_RESULTS must be set}
 SCN_TIMEOUT=${STAS_VM_SCENARIO_TIMEOUT:-300}
 PRISTINE=/run/stasvm/pristine
-RESET_PATHS=(/etc/nvme /etc/stas /var/lib/stas /run/stas)
+RESET_PATHS=(/etc/nvme /etc/stas /var/lib/stas /run/stas /run/stafd /run/stacd /var/cache/stafd
+    /var/cache/stacd /run/udev/rules.d/70-nvmf-autoconnect.rules)
+SYSTEMD=0
+[ "${STAS_VM_INIT:-script}" = systemd ] && SYSTEMD=1
+MY_CGROUP=$(cat /proc/self/cgroup)
 
 # ------------------------------------------------- what "clean" looks like
 declare -A BASE_PIDS=() BASE_LINKS=()
@@ -46,6 +53,10 @@ new_pids() {
         read -r state ppid _ <<<"${stat##*) }" # "STATE PPID ..." after "PID (COMM) "
         [ "$state" = Z ] && continue
         [ "$ppid" = 2 ] || [ "$pid" = 2 ] && continue # kernel threads
+        # under systemd, other cgroups are units: stopped by reset_units
+        if [ "$SYSTEMD" = 1 ] && [ "$(cat "$p/cgroup" 2>/dev/null)" != "$MY_CGROUP" ]; then
+            continue
+        fi
         if [ -n "${BASE_PIDS[$ppid]:-}" ] && [ "$ppid" != 1 ] && [ "$ppid" != "$$" ]; then
             continue
         fi
@@ -70,8 +81,28 @@ kill_new_processes() {
     return 1
 }
 
+# The units of stas, nvme-stas and nvme-cli a scenario started are stopped,
+# and the packages it installed purged, so that the next scenario starts
+# with neither.
+reset_units() {
+    local p
+    systemctl stop stafd.service stacd.service 'nvmf-connect@*.service' 'stas-config@*.service' \
+        >/dev/null 2>&1
+    for p in stas nvme-stas; do
+        if dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^[ir]'; then
+            DEBIAN_FRONTEND=noninteractive dpkg --purge "$p" >/dev/null 2>&1 || return 1
+        fi
+    done
+    systemctl daemon-reload
+    systemctl reset-failed >/dev/null 2>&1
+    return 0
+}
+
 reset_vm() { # reset_vm NAME -> 0 when everything went back to the start state
     local ok=0 l path saved
+    if [ "$SYSTEMD" = 1 ]; then
+        reset_units || { drv_fail "$1: reset: the installed packages could not be purged"; ok=1; }
+    fi
     kill_new_processes || { drv_fail "$1: reset: processes survive SIGKILL"; ok=1; }
     if ! disconnect_all 30; then
         drv_fail "$1: reset: NVMe controllers remain: $(nvme_ctrls | tr '\n' ' ')"
