@@ -101,6 +101,13 @@ struct _StasService {
 	GHashTable *departed; /* StasTid* -> StasVerdict* of controllers that went (bounded) */
 	StasServiceCounters counters;
 	StasMetricsFile *metrics_file; /* NULL unless [Global] metrics-file is set */
+	/* Reloads counted, for those that wait until theirs is in force
+	 * (service-reload.c): the reconciliation running began after
+	 * pass_reloads of them, the last one applied after applied_reloads. */
+	guint reloads;
+	guint pass_reloads;
+	guint applied_reloads;
+	GPtrArray *reload_waiters;
 	gboolean stopping;
 	guint stop_grace_id;
 	int exit_status;
@@ -122,6 +129,15 @@ void stas_service_free(StasService *svc);
 
 void stas_service_set_trace(StasService *svc, gboolean on);
 void stas_service_reload(StasService *svc);
+/* How long a reload waits for the controllers it removed to leave. */
+#define STAS_RELOAD_WAIT_S 60
+/* @in_force: FALSE when the wait was cut short (STAS_RELOAD_WAIT_S, exit). */
+typedef void (*StasReloadedFunc)(StasService *svc, gboolean in_force, gpointer data);
+/* Reload as SIGHUP does, then run @func once the new configuration is in
+ * force: a reconciliation begun after the reload has been applied and every
+ * controller it removed has left (disconnected, or handed over with its
+ * connection kept). Connects it starts are not waited for. */
+void stas_service_reload_then(StasService *svc, StasReloadedFunc func, gpointer data);
 void stas_service_stop(StasService *svc);
 /* Reconcile once changes paused for STAS_SOAK_QUIET_S, at most STAS_SOAK_S after the first. */
 void stas_service_soak(StasService *svc);

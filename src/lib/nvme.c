@@ -874,6 +874,7 @@ StasKernel *stas_nvme_kernel_new(gboolean trace)
 
 void stas_nvme_kernel_set_trace(StasKernel *k, gboolean trace)
 {
-	g_return_if_fail(k && k->ops == &nvme_kernel_ops);
+	if (!k || k->ops != &nvme_kernel_ops)
+		return; /* another kernel (the tests' fake) has no libnvme to tell */
 	g_atomic_int_set(&((NvmeKernel *)k)->log_level, libnvme_level(trace));
 }

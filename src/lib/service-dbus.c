@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The D-Bus side both daemons share: the debug interface (process_info,
- * controller_info, the tron and log_level properties, with the caller's uid
- * deciding what secrets it sees) and owning the bus name.
+ * controller_info, explain, plan, metrics, reload, the tron and log_level
+ * properties, with the caller's uid deciding what secrets it sees and who
+ * may change anything) and owning the bus name.
  */
 #include <systemd/sd-daemon.h>
 
@@ -97,6 +98,12 @@ static char *controller_info(StasService *svc, GVariant *params, gboolean root)
 	return stas_json_to_string(node, FALSE);
 }
 
+/* reload's answer: the invocation is the one GDBus handed over. */
+static void on_reloaded(StasService *svc, gboolean in_force, gpointer invocation)
+{
+	g_dbus_method_invocation_return_value(invocation, NULL);
+}
+
 static void debug_method_for(GDBusMethodInvocation *invocation, gboolean root, gpointer data)
 {
 	StasService *svc = data;
@@ -105,6 +112,16 @@ static void debug_method_for(GDBusMethodInvocation *invocation, gboolean root, g
 
 	GVariant *params = g_dbus_method_invocation_get_parameters(invocation);
 
+	if (g_str_equal(method, "reload")) {
+		if (!root) {
+			svc->counters.dbus_refused++;
+			g_dbus_method_invocation_return_error_literal(
+				invocation, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "Only root may reload");
+			return;
+		}
+		stas_service_reload_then(svc, on_reloaded, invocation);
+		return;
+	}
 	if (g_str_equal(method, "process_info")) {
 		json = process_info(svc, root);
 	} else if (g_str_equal(method, "explain")) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the parts of the service (service.c, service-reconcile.c,
- * service-dbus.c) share and nothing else needs.
+ * service-dbus.c, service-reload.c) share and nothing else needs.
  */
 #pragma once
 
@@ -15,3 +15,9 @@ void stas_service_dbus_stop(StasService *svc);
 /* metrics-file.c: follow [Global] metrics-file (start-up, reload); let go. */
 void stas_service_metrics_configure(StasService *svc);
 void stas_service_metrics_close(StasService *svc);
+/* service-reload.c: the waiters of stas_service_reload_then() (their array
+ * is made with the reconciliation's memory). settle runs each whose reload
+ * is in force (after a reconciliation is applied and whenever a controller
+ * has left); clear runs the rest and frees the array (exit). */
+void stas_service_reload_settle(StasService *svc);
+void stas_service_reload_clear(StasService *svc);

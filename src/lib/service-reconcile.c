@@ -102,6 +102,7 @@ void stas_service_reconcile_init(StasService *svc)
 	svc->configured_from = tid_table(g_free);
 	svc->verdicts = tid_table((GDestroyNotify)stas_verdict_free);
 	svc->departed = tid_table((GDestroyNotify)stas_verdict_free);
+	svc->reload_waiters = g_ptr_array_new();
 }
 
 void stas_service_reconcile_clear(StasService *svc)
@@ -111,6 +112,7 @@ void stas_service_reconcile_clear(StasService *svc)
 	g_clear_pointer(&svc->configured_from, g_hash_table_unref);
 	g_clear_pointer(&svc->verdicts, g_hash_table_unref);
 	g_clear_pointer(&svc->departed, g_hash_table_unref);
+	stas_service_reload_clear(svc);
 }
 
 /* ----------------------------------------------------- phase 2: decisions */
@@ -373,6 +375,8 @@ guint stas_service_apply(StasService *svc, const StasCandidates *cands)
 		for (guint i = 0; i < current->len; i++)
 			cands->how->annotate(svc, g_ptr_array_index(current, i), cands->data);
 	}
+	svc->applied_reloads = svc->pass_reloads;
+	stas_service_reload_settle(svc);
 	return removed;
 }
 
@@ -561,6 +565,7 @@ static void reconcile(StasService *svc)
 		svc->reconcile_again = TRUE;
 		return;
 	}
+	svc->pass_reloads = svc->reloads;
 	svc->resolving = g_cancellable_new();
 	svc->resolved = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
 	svc->resolving_pending = 1; /* this function's own share, released at the end */

@@ -95,6 +95,7 @@ static void on_disposed(StasCtrl *ctrl, gboolean success, gpointer data)
 	if (g_hash_table_lookup(svc->ctrls, ctrl->tid) == ctrl)
 		g_hash_table_remove(svc->ctrls, ctrl->tid);
 	stas_ctrl_unref(ctrl);
+	stas_service_reload_settle(svc);
 	if (svc->stopping && g_hash_table_size(svc->ctrls) == 0 &&
 	    stas_terminator_count(svc->terminator) == 0)
 		g_main_loop_quit(svc->loop);
@@ -326,6 +327,7 @@ void stas_service_reload(StasService *svc)
 		return;
 	sd_notify(0, "RELOADING=1");
 	stas_info("Reloading configuration");
+	svc->reloads++;
 	load_config(svc, FALSE, &ignored);
 	stas_service_set_trace(svc, stas_conf_get_bool(svc->conf, STAS_OPT_TRON));
 	stas_service_metrics_configure(svc);
@@ -356,6 +358,7 @@ void stas_service_stop(StasService *svc)
 	sd_notify(0, "STOPPING=1");
 	stas_info("Stopping");
 	svc->stopping = TRUE;
+	stas_service_reload_settle(svc); /* a reload waiting is over */
 	stas_timer_stop(svc->soak);
 	if (svc->resolving)
 		g_cancellable_cancel(svc->resolving);
@@ -453,6 +456,7 @@ void stas_service_free(StasService *svc)
 	for (guint i = 0; i < G_N_ELEMENTS(svc->signal_ids); i++)
 		g_clear_handle_id(&svc->signal_ids[i], g_source_remove);
 	g_clear_handle_id(&svc->stop_grace_id, g_source_remove);
+	stas_service_reload_clear(svc);
 	stas_service_dbus_stop(svc);
 	stas_service_metrics_close(svc);
 	if (svc->resolving)

@@ -279,6 +279,7 @@ void fake_service_init(StasService *svc, const StasServiceClass *klass, FakeKern
 	svc->soak = stas_timer_new(STAS_SOAK_QUIET_S, on_soak, svc);
 	stas_service_reconcile_init(svc);
 	svc->state_path = g_build_filename(dir, "last-known-config.json", NULL);
+	svc->conf_path = g_strdup(path);
 	svc->conf = stas_conf_load(klass->daemon, path, NULL, NULL);
 	svc->env.conf = svc->conf;
 	svc->env.kernel = &kernel->parent;

@@ -34,6 +34,7 @@ typedef struct {
 	const char *find_answer; /* non-NULL: find_existing answers this instead */
 	StasStac *stac;
 	StasStacFetch *fetch; /* the get_all_log_pages call stafd has not answered */
+	StasLogger *logger;   /* a reload sets the trace flag on it */
 } Fixture;
 
 static Fixture fx;
@@ -280,6 +281,7 @@ static void teardown(void)
 {
 	if (fx.stac)
 		stop();
+	g_clear_pointer(&fx.logger, stas_logger_free);
 	tu_rmtree(fx.dir);
 	g_free(fx.dir);
 }
@@ -759,12 +761,86 @@ START_TEST(test_metrics_count_connects_and_failures)
 }
 END_TEST
 
+/* ------------------------------------------------------------- reload */
+
+static void on_reloaded(StasService *svc, gboolean in_force, gpointer data)
+{
+	*(int *)data = in_force ? 1 : -1;
+}
+
+/* stacd.conf becomes @conf, and the reload reads it with the same host
+ * identity (files in the fixture's directory, not the machine's). */
+static void reload_with(const char *conf, int *done)
+{
+	StasService *svc = &fx.stac->svc;
+	g_autofree char *nvme = g_build_filename(fx.dir, "nvme", NULL);
+
+	ck_assert_int_eq(g_mkdir_with_parents(nvme, 0755), 0);
+	put(nvme, "hostnqn", HOSTNQN "\n");
+	put(nvme, "hostid", "id\n");
+	g_setenv("STAS_NVME_DIR", nvme, TRUE);
+	g_setenv("STAS_CONF_DIR", fx.dir, TRUE);
+	put(fx.dir, "daemon.conf", conf);
+	if (!fx.logger)
+		fx.logger = stas_logger_new("stacd", FALSE, stderr);
+	svc->logger = fx.logger;
+	stas_service_reload_then(svc, on_reloaded, done);
+	g_unsetenv("STAS_NVME_DIR");
+	g_unsetenv("STAS_CONF_DIR");
+}
+
+/* systemctl reload's promise: an added exclude= has disconnected its
+ * controller when the reload returns, not some soak and thread later. */
+START_TEST(test_reload_returns_once_the_exclusion_disconnected)
+{
+	g_autofree char *json = log_pages(SUB1, SUB2);
+	FakeCall *disconnect;
+	int done = 0;
+
+	start("", TRUE);
+	soak_and_answer(json);
+	fake_connect_ok(take_connect(SUB1), "nvme1", NULL);
+	fake_connect_ok(take_connect(SUB2), "nvme2", NULL);
+	reload_with("[Controllers]\nexclude = nqn=" SUB2 "\n", &done);
+	fake_iterate();
+	ck_assert_int_eq(done, 0); /* the soak has not expired */
+	soak_and_answer(json);
+	disconnect = fake_take(fx.kernel, "disconnect");
+	ck_assert_ptr_nonnull(disconnect);
+	ck_assert_int_eq(done, 0); /* applied, but the disconnect is still running */
+	fake_disconnect_done(disconnect);
+	fake_iterate();
+	ck_assert_int_eq(done, 1);
+	ck_assert_uint_eq(n_ctrls(), 1);
+	ck_assert_uint_eq(fx.stac->svc.counters.dbus_refused, 0);
+}
+END_TEST
+
+/* A reload that changes nothing is in force once its reconciliation ran. */
+START_TEST(test_reload_without_change_returns_after_its_reconciliation)
+{
+	g_autofree char *json = log_pages(SUB1, NULL);
+	int done = 0;
+
+	start("", TRUE);
+	soak_and_answer(json);
+	fake_connect_ok(take_connect(SUB1), "nvme1", NULL);
+	reload_with("", &done);
+	fake_iterate();
+	ck_assert_int_eq(done, 0);
+	soak_and_answer(json);
+	ck_assert_int_eq(done, 1);
+	ck_assert_uint_eq(fake_count(fx.kernel, "disconnect"), 0);
+}
+END_TEST
+
 static Suite *stac_suite(void)
 {
 	Suite *s = suite_create("stac");
 	TCase *restart = tcase_create("restart");
 	TCase *audit = tcase_create("audit");
 	TCase *explained = tcase_create("explain");
+	TCase *reload = tcase_create("reload");
 
 	tcase_add_checked_fixture(restart, setup, teardown);
 	tcase_add_loop_test(restart, test_restart_without_stafd_keeps_listed_connection, 0,
@@ -798,6 +874,11 @@ static Suite *stac_suite(void)
 	tcase_add_test(explained, test_plan_lists_the_disconnect_and_changes_nothing);
 	tcase_add_test(explained, test_metrics_count_connects_and_failures);
 	suite_add_tcase(s, explained);
+
+	tcase_add_checked_fixture(reload, setup, teardown);
+	tcase_add_test(reload, test_reload_returns_once_the_exclusion_disconnected);
+	tcase_add_test(reload, test_reload_without_change_returns_after_its_reconciliation);
+	suite_add_tcase(s, reload);
 	return s;
 }
 
