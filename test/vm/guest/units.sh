@@ -12,8 +12,12 @@
 #   journal_since MARK      the journal's entries after MARK
 #   journal_has MARK ERE [WHO]  one of them, from WHO (a syslog identifier
 #                           such as stafd; default anyone), matches ERE
-#   exposure UNIT           systemd-analyze security's overall figure for UNIT
-#   below_3 X               X is a number below 3.0
+#   watch_connections FILE [ROWS]  once udev settled, the kernel's controllers
+#                           (ctrl_rows, or the function ROWS) into FILE, and a
+#                           udev monitor into $TMPDIR/udev.log (a check);
+#                           $SEQ is the uevent sequence number from then on
+#   check_exposure          systemd-analyze security of stafd and stacd: each
+#                           figure logged, and checked to be below 3.0
 #   netlink_rcvbuf PID      the receive buffer (bytes) of PID's udev monitor socket
 # shellcheck disable=SC2034
 
@@ -51,8 +55,25 @@ netlink_rcvbuf() {
         END { exit !n }' | sort -n | tail -n 1
 }
 
-exposure() {
+exposure() { # exposure UNIT: the overall figure
     systemd-analyze security --no-pager "$1" 2>/dev/null |
         sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p'
 }
 below_3() { awk -v x="$1" 'BEGIN { exit !(x != "" && x + 0 < 3.0) }'; }
+check_exposure() {
+    local u x
+    for u in stafd.service stacd.service; do
+        x=$(exposure $u)
+        log "$u: exposure ${x:-?} ($(systemctl --version | head -n 1))"
+        check "$u's exposure is below 3.0" below_3 "$x"
+    done
+}
+
+SEQ=
+watch_connections() {
+    udevadm settle -t 30 >/dev/null 2>&1 || true
+    "${2:-ctrl_rows}" >"$1"
+    log "watched: $(cut -d'|' -f1,2 "$1" | tr '\n' ' ')"
+    check "udev monitor is listening" udev_monitor_start "$TMPDIR/udev.log"
+    SEQ=$(uevent_seqnum)
+}

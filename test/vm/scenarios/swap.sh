@@ -54,11 +54,7 @@ cp -a "$(dpkg -L nvme-stas | grep -m1 '/staslib$')" "$PY"/
 check "nvme-stas's own stacctl lists both subsystems" wait_for 60 lists_both py_ctl stacctl ls
 
 section "1. dpkg -i of our .deb over the running nvme-stas"
-udevadm settle -t 30 >/dev/null 2>&1 || true
-ctrl_rows >"$T/before"
-log "kernel connections: $(cut -d'|' -f1,2 "$T/before" | tr '\n' ' ')"
-check "udev monitor is listening" udev_monitor_start "$T/udev.log"
-SEQ=$(uevent_seqnum)
+watch_connections "$T/before"
 J=$(journal_mark)
 check "dpkg -i $STAS_VM_DEB (keeping the admin's files)" \
     deb_install --force-confdef --force-confold "$STAS_VM_DEB"
@@ -82,11 +78,7 @@ journal_since "$J" | grep -E ' (stafd|stacd)\[' >"$T/journal-swap.txt" || true
 check "no controller but the NBFT's failed to connect after the swap" \
     not grep -i 'failed to connect' <(grep -v -e nbft-boot -e ', 4441,' "$T/journal-swap.txt")
 
-for u in stafd.service stacd.service; do
-    x=$(exposure $u)
-    log "$u: exposure ${x:-?} ($(systemctl --version | head -n 1))"
-    check "$u's exposure is below 3.0 on Debian 13 too" below_3 "$x"
-done
+check_exposure
 
 section "2. an upgrade to a newer build of ours"
 up=$T/upgrade
