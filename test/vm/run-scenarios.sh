@@ -10,7 +10,9 @@
 # kernel). A header line "# stas-vm-init: systemd" runs it with systemd as
 # the guest's PID 1 (the systemd world of its root; the .deb of this tree,
 # built by scripts/package.sh --if-changed, is in $STAS_VM_DEB for it to
-# install). Each (world, init) pair boots one VM. Each scenario starts from a
+# install); with "# stas-vm-preboot: yes" too, stage 2 first runs it with
+# --preboot, before systemd boots, in a VM of its own. Each (world, init)
+# pair boots one VM. Each scenario starts from a
 # clean NVMe/nvmet state. Prints the PASS/FAIL line of every check and, last,
 # one line "N passed, M failed" for all scenarios together.
 #
@@ -93,14 +95,21 @@ fi
 . "$VM_DIR/scenario-header.sh"
 scenario_world() { scenario_header "$1" world debian12; } # scenario_world FILE
 scenario_init() { scenario_header "$1" init script; }    # scenario_init FILE
-# IN_WORLD["WORLD/INIT"]: the scenarios one VM runs
+# IN_WORLD["WORLD/INIT"]: the scenarios one VM runs; a systemd scenario with
+# "# stas-vm-preboot: yes" (it prepares the root before systemd boots) has a
+# VM of its own: IN_WORLD["WORLD/systemd/NAME"]
 declare -A IN_WORLD=()
 for s in "${SCENARIOS[@]}"; do
     w=$(scenario_world "$s")
     i=$(scenario_init "$s")
     case "$w" in debian12 | trixie) ;; *) echo "run-scenarios: $s: unknown world '$w'" >&2; exit 2 ;; esac
     case "$i" in script | systemd) ;; *) echo "run-scenarios: $s: unknown init '$i'" >&2; exit 2 ;; esac
-    IN_WORLD[$w/$i]+="$s"$'\n'
+    key=$w/$i
+    if [ "$(scenario_header "$s" preboot no)" = yes ]; then
+        [ "$i" = systemd ] || { echo "run-scenarios: $s: preboot needs '# stas-vm-init: systemd'" >&2; exit 2; }
+        key+=/$(basename "$s" .sh)
+    fi
+    IN_WORLD[$key]+="$s"$'\n'
 done
 if [ "$LIST" = 1 ]; then
     for s in "${SCENARIOS[@]}"; do
@@ -108,14 +117,16 @@ if [ "$LIST" = 1 ]; then
     done
     exit 0
 fi
-if [ -n "${IN_WORLD[trixie/script]:-}${IN_WORLD[trixie/systemd]:-}" ] && [ "${STAS_SKIP_TRIXIE:-0}" = 1 ]; then
+if [[ " ${!IN_WORLD[*]}" == *" trixie/"* ]] && [ "${STAS_SKIP_TRIXIE:-0}" = 1 ]; then
     cat >&2 <<'EOF'
 ##########################################################################
 ##   TRIXIE VM SCENARIOS SKIPPED (STAS_SKIP_TRIXIE=1): nothing was      ##
 ##   tested against Debian 13's kernel (DH-HMAC-CHAP, TLS, NBFT).       ##
 ##########################################################################
 EOF
-    unset 'IN_WORLD[trixie/script]' 'IN_WORLD[trixie/systemd]'
+    for key in "${!IN_WORLD[@]}"; do
+        [[ $key == trixie/* ]] && unset "IN_WORLD[$key]"
+    done
 fi
 
 export STAS_BUILD_DIR=${STAS_BUILD_DIR:-$VM_REPO/build}
@@ -127,15 +138,15 @@ find "$VM_CACHE/runs" -mindepth 1 -maxdepth 1 -name 'run.*' -printf '%T@ %p\n' 2
 RUN=$(mktemp -d "$VM_CACHE/runs/run.XXXXXX")
 : >"$RUN/results"
 
-# run_world WORLD INIT: boot WORLD's VM with INIT, run its scenarios, add to
-# $RUN/results
+# run_world WORLD INIT [NAME]: boot WORLD's VM with INIT (and scenario NAME's
+# preboot step), run its scenarios, add to $RUN/results
 rc=0
 run_world() {
-    local world=$1 init=$2 root=/ cwd=$VM_REPO guest_dir=$VM_DIR build=$STAS_BUILD_DIR wrc=0 i t
-    local dir=$RUN/$world deb='' step=world
+    local world=$1 init=$2 name=${3:-} root=/ cwd=$VM_REPO guest_dir=$VM_DIR build=$STAS_BUILD_DIR wrc=0 i t
+    local dir=$RUN/$world deb='' step=world preboot=''
     local -a scns=() firmware=()
-    mapfile -t scns < <(printf '%s' "${IN_WORLD[$world/$init]}")
-    [ "$init" = script ] || dir=$RUN/$world-$init
+    mapfile -t scns < <(printf '%s' "${IN_WORLD[$world/$init${name:+/$name}]}")
+    [ "$init" = script ] || dir=$RUN/$world-$init${name:+-$name}
     mkdir -p "$dir"
     : >"$dir/results"
     if [ "$world" = debian12 ] && [ "$init" = systemd ]; then
@@ -167,7 +178,9 @@ run_world() {
             esac
         done
     fi
-    STAS_BUILD_DIR=$build STAS_VM_RESULTS=$dir/results STAS_VM_DEB=$deb "$VM_DIR/run-in-vm.sh" \
+    [ -n "$name" ] && preboot=${scns[0]}
+    STAS_BUILD_DIR=$build STAS_VM_RESULTS=$dir/results STAS_VM_DEB=$deb STAS_VM_PREBOOT=$preboot \
+        "$VM_DIR/run-in-vm.sh" \
         --run-dir "$dir" --world "$world" --init "$init" --root "$root" -t "$TIMEOUT" -m "$MEM" --cwd "$cwd" \
         ${firmware[@]+"${firmware[@]}"} \
         ${VERBOSE[@]+"${VERBOSE[@]}"} "$guest_dir/guest/scenarios.sh" "${scns[@]}" || wrc=$?
@@ -181,6 +194,9 @@ run_world() {
 for world in debian12 trixie; do
     for init in script systemd; do
         if [ -n "${IN_WORLD[$world/$init]:-}" ]; then run_world "$world" "$init"; fi
+    done
+    for key in $(printf '%s\n' "${!IN_WORLD[@]}" | sort); do
+        if [[ $key == "$world/systemd/"* ]]; then run_world "$world" systemd "${key##*/}"; fi
     done
 done
 

@@ -12,7 +12,9 @@
 #
 # In the systemd world (STAS_VM_INIT=systemd) it instead prepares the root
 # for systemd (no fstab, none of the host's enabled services but avahi, no
-# coldplug) and execs /lib/systemd/systemd as PID 1; journald, udevd, dbus
+# coldplug), runs "$STAS_VM_PREBOOT --preboot" when set (output in
+# $RUN/preboot.log; /run/stasvm/preboot-ok when it succeeded) and execs
+# /lib/systemd/systemd as PID 1; journald, udevd, dbus
 # and avahi start as units, and the unit stasvm-run.service runs this same
 # script with --run after multi-user.target: the test script as above, plus
 # the journal in $RUN/journal.log.
@@ -169,6 +171,13 @@ prepare
 case "$INIT" in
 systemd)
     prepare_systemd
+    # A scenario that prepares the root before the boot (an image build:
+    # packages installed, units enabled, no manager running).
+    if [ -n "${STAS_VM_PREBOOT:-}" ]; then
+        (cd "${VM_CWD:-/}" && STAS_VM_RUN=$RUN STAS_VM_GUEST=1 STAS_VM_INIT=$INIT \
+            bash "$STAS_VM_PREBOOT" --preboot) </dev/null >"$RUN/preboot.log" 2>&1 &&
+            : >/run/stasvm/preboot-ok
+    fi
     set +x
     exec /lib/systemd/systemd --log-target=kmsg --show-status=false
     ;;
