@@ -61,6 +61,7 @@ check "dpkg -i $STAS_VM_DEB (keeping the admin's files)" \
 check "stas is installed" test "$(status_of stas)" = ii
 log "nvme-stas's package status now: '$(status_of nvme-stas)'"
 check "nvme-stas is removed" not test "$(status_of nvme-stas)" = ii
+check "apt's view of the system is consistent (apt-get check)" apt-get check -q
 check "our daemons run, owning the bus names" wait_for 60 'both_owned && ours'
 check "the admin's stafd.conf is untouched" grep -qxF "$MARKER" /etc/stas/stafd.conf
 check "our stafd adopts the DC" wait_for 60 'staf_dlp 8009 | grep -q "$SUB1"'
