@@ -223,8 +223,6 @@ typedef enum {
 	STAS_ACTION_REMOVE, /* managed, not wanted: goes (connection kept or not) */
 } StasAction;
 
-const char *stas_action_name(StasAction action);
-
 /* What phase 2 does about one candidate or managed controller. */
 typedef struct {
 	StasTid *tid;	/* the candidate's (options as listed), or the controller's */

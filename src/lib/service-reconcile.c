@@ -138,13 +138,6 @@ void stas_candidates_free(StasCandidates *cands)
 	g_free(cands);
 }
 
-const char *stas_action_name(StasAction action)
-{
-	static const char *const names[] = { "none", "connect", "keep", "update", "spare", "remove" };
-
-	return (guint)action < G_N_ELEMENTS(names) ? names[action] : "unknown";
-}
-
 static void decision_free(StasDecision *d)
 {
 	stas_tid_unref(d->tid);
