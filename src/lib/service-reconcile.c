@@ -285,8 +285,8 @@ GPtrArray *stas_service_decide(StasService *svc, const StasCandidates *cands)
 
 #define DEPARTED_MAX 256
 
-/* Keep what was decided about a controller that went, for explain. */
-static void remember_departed(StasService *svc, StasTid *tid, const StasVerdict *v)
+/* Keep what was decided about a controller that went (@v, taken), for explain. */
+static void remember_departed(StasService *svc, StasTid *tid, StasVerdict *v)
 {
 	if (g_hash_table_size(svc->departed) >= DEPARTED_MAX) {
 		GHashTableIter iter;
@@ -302,7 +302,7 @@ static void remember_departed(StasService *svc, StasTid *tid, const StasVerdict 
 		}
 		g_hash_table_remove(svc->departed, oldest);
 	}
-	g_hash_table_replace(svc->departed, stas_tid_ref(tid), verdict_copy(v));
+	g_hash_table_replace(svc->departed, stas_tid_ref(tid), v);
 }
 
 /* A rule's outcome is logged when it first applies, not at every reconciliation. */
@@ -328,7 +328,7 @@ static void remove_ctrl(StasService *svc, const StasServiceApply *how, StasDecis
 		  stas_ctrl_device(d->ctrl), how->noun, v->reason.text,
 		  d->disconnect ? "" : ", keeping its connection");
 	svc->counters.removed[stas_removal_cause(v->reason.code, v->sources)][d->disconnect]++;
-	remember_departed(svc, d->tid, v);
+	remember_departed(svc, d->tid, g_steal_pointer(&d->verdict));
 	stas_service_remove(svc, d->ctrl, !d->disconnect);
 }
 
