@@ -246,9 +246,11 @@ guint stas_service_apply(StasService *svc, const StasCandidates *cands);
  * other transports are dropped). Sets @why (WANTED or why not) and returns
  * whether it admits. */
 gboolean stas_service_admit(StasService *svc, const StasTid *tid, StasReason *why);
-/* Phase 1 at once, for --plan: the configured controllers that pass
- * exclusion and ip-family, a host name taking the address it last resolved to. */
-GPtrArray *stas_service_configured_now(StasService *svc);
+/* Phases 1 and 2 against @conf instead of the live configuration, for
+ * --plan: phase 1 at once (a host name takes the address it last resolved
+ * to), with phase 1's memory set aside and restored; the decisions are
+ * returned, none is carried out. */
+GPtrArray *stas_service_decide_for(StasService *svc, StasConf *conf);
 /* JSON for admins (service-explain.c). explain: every candidate whose
  * subsysnqn, traddr, printable TID or device is @target ("" = all), with
  * where it comes from, the rules' verdict, its state, last error, attempts

@@ -308,30 +308,8 @@ char *stas_service_plan(StasService *svc, const char *path, const char *text)
 {
 	g_autoptr(StasProblems) problems = stas_problems_new();
 	g_autoptr(StasConf) edited = stas_conf_parse(svc->klass->daemon, path, text, problems);
-	StasConf *live = svc->conf;
-	GHashTable *live_phase1 = svc->phase1_verdicts;
-	GHashTable *live_from = svc->configured_from;
-	g_autoptr(GPtrArray) configured = NULL;
-	g_autoptr(StasCandidates) cands = NULL;
-	g_autoptr(GPtrArray) decisions = NULL;
+	g_autoptr(GPtrArray) decisions = stas_service_decide_for(svc, edited);
 
-	/* Phase 1 and 2 against the edited file, with phase 1's memory set aside:
-	 * the decisions are computed, none is carried out. */
-	svc->conf = svc->env.conf = edited;
-	svc->phase1_verdicts = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
-						     (GDestroyNotify)stas_tid_unref,
-						     (GDestroyNotify)stas_verdict_free);
-	svc->configured_from = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
-						     (GDestroyNotify)stas_tid_unref, g_free);
-	configured = stas_service_configured_now(svc);
-	cands = svc->klass->candidates(svc, configured);
-	decisions = stas_service_decide(svc, cands);
-	g_clear_pointer(&cands, stas_candidates_free);
-	g_hash_table_unref(svc->phase1_verdicts);
-	g_hash_table_unref(svc->configured_from);
-	svc->phase1_verdicts = live_phase1;
-	svc->configured_from = live_from;
-	svc->conf = svc->env.conf = live;
 	return plan_json(svc, path, decisions, problems);
 }
 

@@ -462,7 +462,9 @@ static char *entry_at(StasService *svc, const StasCtrlEntry *entry)
 	return g_strdup_printf("controller= at %s:%u", stas_conf_path(svc->conf), entry->line);
 }
 
-GPtrArray *stas_service_configured_now(StasService *svc)
+/* Phase 1 at once: the configured controllers that pass exclusion and
+ * ip-family, a host name taking the address it last resolved to. */
+static GPtrArray *configured_now(StasService *svc)
 {
 	const GPtrArray *entries = stas_conf_get_controllers(svc->conf);
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
@@ -484,6 +486,30 @@ GPtrArray *stas_service_configured_now(StasService *svc)
 				"A host name that has not resolved yet (--plan does not look names up)");
 	}
 	return out;
+}
+
+GPtrArray *stas_service_decide_for(StasService *svc, StasConf *conf)
+{
+	StasConf *live = svc->conf;
+	GHashTable *live_phase1 = svc->phase1_verdicts;
+	GHashTable *live_from = svc->configured_from;
+	g_autoptr(GPtrArray) configured = NULL;
+	g_autoptr(StasCandidates) cands = NULL;
+	GPtrArray *decisions;
+
+	svc->conf = svc->env.conf = conf;
+	svc->phase1_verdicts = tid_table((GDestroyNotify)stas_verdict_free);
+	svc->configured_from = tid_table(g_free);
+	configured = configured_now(svc);
+	cands = svc->klass->candidates(svc, configured);
+	decisions = stas_service_decide(svc, cands);
+	g_clear_pointer(&cands, stas_candidates_free);
+	g_hash_table_unref(svc->phase1_verdicts);
+	g_hash_table_unref(svc->configured_from);
+	svc->phase1_verdicts = live_phase1;
+	svc->configured_from = live_from;
+	svc->conf = svc->env.conf = live;
+	return decisions;
 }
 
 static void on_lookup_done(GObject *source, GAsyncResult *res, gpointer data)
