@@ -69,22 +69,29 @@ static StasCtrl *staf_new_ctrl(StasService *svc, StasTid *tid)
 
 /* ------------------------------------------------------------ reconciliation */
 
-static GPtrArray *referral_tids(StasStaf *staf)
+/* The referrals in the managed DCs' log pages, and in @referrers each one's
+ * origin: "referral in the log page of (...)", the first DC that lists it. */
+static GPtrArray *referral_tids(StasStaf *staf, GHashTable *referrers)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)stas_tid_unref);
 	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(&staf->svc);
 
 	for (guint c = 0; c < ctrls->len; c++) {
-		StasDc *dc = stas_dc_from_ctrl(g_ptr_array_index(ctrls, c));
-		g_autoptr(GHashTable) parent = stas_tid_as_dict(stas_dc_ctrl(dc)->tid);
-		g_autoptr(GPtrArray) referrals = stas_dc_referrals(dc);
+		StasCtrl *ctrl = g_ptr_array_index(ctrls, c);
+		g_autoptr(GHashTable) parent = stas_tid_as_dict(ctrl->tid);
+		g_autoptr(GPtrArray) referrals = stas_dc_referrals(stas_dc_from_ctrl(ctrl));
 
 		for (guint i = 0; i < referrals->len; i++) {
 			/* A referral is reached the way its referrer is. */
 			g_autoptr(GHashTable)
 				cid = stas_tid_cid_from_dlpe(g_ptr_array_index(referrals, i), parent);
+			StasTid *tid = stas_service_tid(&staf->svc, cid);
 
-			g_ptr_array_add(out, stas_service_tid(&staf->svc, cid));
+			if (!g_hash_table_contains(referrers, tid))
+				g_hash_table_insert(referrers, stas_tid_ref(tid),
+						    g_strdup_printf("referral in the log page of %s",
+								    stas_ctrl_id(ctrl)));
+			g_ptr_array_add(out, tid);
 		}
 	}
 	return out;
@@ -138,6 +145,7 @@ typedef struct {
 	GPtrArray *configured;
 	GPtrArray *discovered;
 	GPtrArray *referrals;
+	GHashTable *referrers; /* StasTid* of a referral -> its origin's text */
 } Sources;
 
 static void sources_free(Sources *from)
@@ -145,6 +153,7 @@ static void sources_free(Sources *from)
 	g_ptr_array_unref(from->configured);
 	g_ptr_array_unref(from->discovered);
 	g_ptr_array_unref(from->referrals);
+	g_hash_table_unref(from->referrers);
 	g_free(from);
 }
 
@@ -161,28 +170,6 @@ static gboolean spare_dc(StasService *svc, StasCtrl *ctrl, gboolean listed, gpoi
 	return TRUE;
 }
 
-/* The referrer of @tid among the managed DCs, as "referral from (...)". */
-static char *referrer(StasStaf *staf, const StasTid *tid)
-{
-	g_autoptr(GPtrArray) ctrls = stas_service_ctrls(&staf->svc);
-
-	for (guint c = 0; c < ctrls->len; c++) {
-		StasCtrl *ctrl = g_ptr_array_index(ctrls, c);
-		g_autoptr(GHashTable) parent = stas_tid_as_dict(ctrl->tid);
-		g_autoptr(GPtrArray) referrals = stas_dc_referrals(stas_dc_from_ctrl(ctrl));
-
-		for (guint i = 0; i < referrals->len; i++) {
-			g_autoptr(GHashTable)
-				cid = stas_tid_cid_from_dlpe(g_ptr_array_index(referrals, i), parent);
-			g_autoptr(StasTid) referred = stas_service_tid(&staf->svc, cid);
-
-			if (stas_tid_equal(referred, tid))
-				return g_strdup_printf("referral in the log page of %s", stas_ctrl_id(ctrl));
-		}
-	}
-	return g_strdup("referral");
-}
-
 static void dc_origin(StasService *svc, const StasTid *tid, gpointer data, StasVerdict *verdict)
 {
 	const Sources *from = data;
@@ -191,11 +178,9 @@ static void dc_origin(StasService *svc, const StasTid *tid, gpointer data, StasV
 		stas_verdict_add_origin(verdict, STAS_SOURCE_NBFT, "NBFT (the host booted through it)");
 	if (stas_tid_list_contains(from->discovered, tid))
 		stas_verdict_add_origin(verdict, STAS_SOURCE_MDNS, "mDNS service _nvme-disc._tcp");
-	if (stas_tid_list_contains(from->referrals, tid)) {
-		g_autofree char *text = referrer(STAF(svc), tid);
-
-		stas_verdict_add_origin(verdict, STAS_SOURCE_REFERRAL, text);
-	}
+	if (g_hash_table_contains(from->referrers, tid))
+		stas_verdict_add_origin(verdict, STAS_SOURCE_REFERRAL,
+					g_hash_table_lookup(from->referrers, tid));
 }
 
 /* Configuration (the firmware's first) beats a referral, which beats mDNS. */
@@ -233,9 +218,12 @@ static StasCandidates *staf_candidates(StasService *svc, GPtrArray *configured)
 	Sources *from = g_new0(Sources, 1);
 	StasCandidates *cands = stas_candidates_new(&apply_dcs, from, (GDestroyNotify)sources_free);
 
+	GHashTable *referrers = g_hash_table_new_full(stas_tid_hash, stas_tid_equal,
+						      (GDestroyNotify)stas_tid_unref, g_free);
+
 	normalise_configured(staf, configured);
 	*from = (Sources){ booted_dcs(staf), g_ptr_array_ref(configured), discovered_tids(staf),
-			   referral_tids(staf) };
+			   referral_tids(staf, referrers), referrers };
 	stas_tid_list_append(cands->all, from->booted);
 	stas_tid_list_append(cands->all, from->configured);
 	stas_tid_list_append(cands->all, from->discovered);

@@ -183,6 +183,22 @@ START_TEST(test_stop_before_the_first_reconciliation)
 }
 END_TEST
 
+/* explain names the DC whose log page lists a referral, as its origin. */
+START_TEST(test_a_referral_names_its_referrer)
+{
+	g_autofree char *json = NULL;
+
+	start("[Controllers]\ncontroller = transport=tcp;traddr=127.0.0.1;trsvcid=8009\n");
+	reconcile();
+	fake_connect_ok(fake_take(fx.kernel, "connect"), "nvme1", "none");
+	fake_supported_done(fake_take(fx.kernel, "supported"), 0);
+	fake_log_done(fake_take(fx.kernel, "get_log"), (const char *const[]){ "referral:10.0.0.2", NULL });
+	reconcile();
+	json = stas_service_explain(&fx.staf->svc, "10.0.0.2");
+	ck_assert_msg(strstr(json, "referral in the log page of (tcp, 127.0.0.1, 8009, " WKNQN), "%s", json);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("staf");
@@ -192,6 +208,7 @@ int main(void)
 	tcase_add_test(tc, test_aen_of_a_dc_being_connected_is_not_forwarded);
 	tcase_add_test(tc, test_aen_of_a_stranger_dc_is_forwarded);
 	tcase_add_test(tc, test_stop_before_the_first_reconciliation);
+	tcase_add_test(tc, test_a_referral_names_its_referrer);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
