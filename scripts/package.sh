@@ -4,9 +4,9 @@
 # working tree (committed or not, without build directories) in a temporary
 # directory and copy them to OUTDIR (default build/packages). With
 # --if-changed, nothing is built when OUTDIR already holds packages of the
-# same tree (OUTDIR/.stas-tree-<kind> records a hash of every file). As root, the packaging tools
-# and build dependencies that are missing are installed with apt-get; as
-# another user, what is missing is printed.
+# same tree (OUTDIR/.stas-tree-<kind> records a hash of every file). As
+# root, the packaging tools and build dependencies that are missing are
+# installed with apt-get; as another user, what is missing is printed.
 #   deb: Debian packaging in debian/, dpkg-buildpackage -us -uc -b, then
 #        lintian (errors fail the build)
 #   rpm: packaging/rpm/stas.spec.in, rpmbuild -ba in a temporary topdir

@@ -12,9 +12,9 @@
 # built by scripts/package.sh --if-changed, is in $STAS_VM_DEB for it to
 # install); with "# stas-vm-preboot: yes" too, stage 2 first runs it with
 # --preboot, before systemd boots, in a VM of its own. Each (world, init)
-# pair boots one VM. Each scenario starts from a
-# clean NVMe/nvmet state. Prints the PASS/FAIL line of every check and, last,
-# one line "N passed, M failed" for all scenarios together.
+# pair boots one VM. Each scenario starts from a clean NVMe/nvmet state.
+# Prints the PASS/FAIL line of every check and, last, one line "N passed, M
+# failed" for all scenarios together.
 #
 # Options:
 #   -k          keep the guest logs (STAS_VM_KEEP=1 does the same); the run

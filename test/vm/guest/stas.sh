@@ -27,6 +27,7 @@ bus_has_owner() { # bus_has_owner NAME
     dbus-send --system --print-reply --dest=org.freedesktop.DBus / \
         org.freedesktop.DBus.NameHasOwner "string:$1" 2>/dev/null | grep -q 'boolean true'
 }
+both_owned() { bus_has_owner org.nvmexpress.staf && bus_has_owner org.nvmexpress.stac; }
 
 # _daemon_start PIDVAR BINARY BUSNAME LOG [ARG...]: start a daemon (tracing
 # on) in the background, wait until it owns its bus name
@@ -72,6 +73,12 @@ staf_debug() {
     shift
     gdbus call --system --dest org.nvmexpress.staf --object-path /org/nvmexpress/staf \
         --method "org.nvmexpress.staf.debug.$m" "$@"
+}
+
+# service_reachable NAME IFACE: stafd resolved the mDNS service NAME on IFACE
+# and its reachability probe got through
+service_reachable() {
+    staf_debug process_info | grep -q "\"($2, IPv4, $1.local, _nvme-disc._tcp)\":{[^}]*\"reachable\":\"True\""
 }
 
 # The DC controller device on 127.0.0.1:SVC (subsysnqn discovery), if any

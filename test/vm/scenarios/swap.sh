@@ -27,7 +27,6 @@ MARKER='# edited by the admin: kept across the swap'
 PY=$T/nvme-stas-clients # nvme-stas's stafctl, stacctl and staslib, kept
 
 status_of() { dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | tr -d ' '; }
-both_owned() { bus_has_owner org.nvmexpress.staf && bus_has_owner org.nvmexpress.stac; }
 exe_of() { readlink "/proc/$(unit_pid "$1")/exe"; } # the unit's main program
 ours() { [ "$(exe_of stafd)" = /usr/sbin/stafd ] && [ "$(exe_of stacd)" = /usr/sbin/stacd ]; }
 py_ctl() { PYTHONPATH=$PY python3 "$PY/$1" "${@:2}"; } # py_ctl stafctl|stacctl ARG...

@@ -28,10 +28,6 @@ CDC=8010 # the rogue CDC's port (DIM)
 ZADDR=${STAS_VM_AVAHI_ADDR%/*}
 SECRET='DHHC-1:00:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c3Rhcw==:'
 
-both_owned() { bus_has_owner org.nvmexpress.staf && bus_has_owner org.nvmexpress.stac; }
-service_reachable() { # service_reachable NAME: stafd probed the advertised DC and reached it
-    staf_debug process_info | grep -q "\"($STAS_VM_AVAHI_IF, IPv4, $1.local, _nvme-disc._tcp)\":{[^}]*\"reachable\":\"True\""
-}
 dims_seen() { [ "$(rogue_count $CDC "$1" " dim task=$2 ")" -gt 0 ]; } # dims_seen MARK TASK
 wanted_rows() { ctrl_rows | grep -v "|$SUB2|"; } # what must survive restarts and kills
 
@@ -93,7 +89,7 @@ nvmet_port 3 "$ZADDR" 8009
 nvmet_link "$SUB1" 3
 avahi-publish -s dc-z _nvme-disc._tcp 8009 "p=tcp" "NQN=$WKNQN" >"$T/pub.log" 2>&1 &
 on_exit "kill $!"
-check "avahi browsing finds the advertised DC and the probe reaches it" wait_for 60 service_reachable dc-z
+check "avahi browsing finds the advertised DC and the probe reaches it" wait_for 60 service_reachable dc-z "$STAS_VM_AVAHI_IF"
 check "stafd connects it on $ZADDR" wait_for 60 dc_dev 8009 "$ZADDR"
 
 section "4. an unmanaged DC's AEN goes to nvme-cli's nvmf-connect@"

@@ -26,9 +26,6 @@ publish() { # publish NAME TXT...: advertise a DC on port 8009 of this host
     on_exit "kill $!"
 }
 zc_services() { staf_debug process_info | tr '{' '\n'; }
-service_reachable() { # service_reachable NAME IFACE
-    staf_debug process_info | grep -q "\"($2, IPv4, $1.local, _nvme-disc._tcp)\":{[^}]*\"reachable\":\"True\""
-}
 zdc() { dc_dev 8009 "$ZADDR"; } # the DC connection on the dummy interface
 
 nvmet_default_topology
